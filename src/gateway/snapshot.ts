@@ -1,0 +1,39 @@
+// The routing snapshot: an immutable, versioned table the control plane builds from the store and the
+// runtime's instance states, and publishes to the gateway as one plain message (structured-clone safe,
+// so the same message can later feed gateways on other machines). The gateway swaps it in one step;
+// a request finishes on the snapshot it started with.
+
+export interface RoutingSnapshot {
+  /** Strictly increasing; the gateway acknowledges the version it has swapped in. */
+  version: number;
+  endpoints: Record<string, EndpointRoute>;
+}
+
+export interface EndpointRoute {
+  name: string;
+  authMode: 'key' | 'aml_token';
+  /** sha256 (hex) of the primary and secondary keys; compared in constant time. Never the keys. */
+  keyHashes: string[];
+  /** HMAC-SHA256 secret (hex) that signs this endpoint's aml_tokens (see gateway/token.ts). */
+  tokenSecret: string;
+  /** Positive weights only, summing to 100, or empty (then unnamed requests get 404). */
+  traffic: Array<{ deployment: string; weight: number }>;
+  mirror: { deployment: string; percent: number } | null;
+  deployments: Record<string, DeploymentRoute>;
+}
+
+export interface DeploymentRoute {
+  name: string;
+  requestTimeoutMs: number;
+  maxConcurrentPerInstance: number;
+  /** Desired instance count: the 429 bound is 2 × maxConcurrentPerInstance × instanceCount. */
+  instanceCount: number;
+  /** Ready instances only, in a stable order. */
+  instances: Array<{ name: string; url: string }>;
+  /** Path of the scoring route on an instance ('/score' unless a custom container says otherwise). */
+  scorePath: string;
+  /** Path of the OpenAPI document on an instance ('/swagger.json'). */
+  swaggerPath: string;
+}
+
+export const emptySnapshot = (): RoutingSnapshot => ({ version: 0, endpoints: {} });

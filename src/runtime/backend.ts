@@ -1,0 +1,63 @@
+// The runtime backend interface. The local backend runs instances as child processes; a Kubernetes
+// backend will implement the same interface with Deployments and Services. Nothing above this
+// interface knows which backend runs the instances.
+import type { InstanceView, ProbeSettings, EnvironmentBinding } from '../spec/types.js';
+
+/** Everything a backend needs to run one deployment's instances. Paths are absolute, on the server. */
+export interface DeploymentTemplate {
+  endpoint: string;
+  deployment: string;
+  /** Hash of model, code, environment and variables: a change means a rolling update. */
+  revision: string;
+  instanceCount: number;
+  /** Extracted artifact folder of the model and how to lay it out under AZUREML_MODEL_DIR. */
+  model?: { dir: string; kind: 'dir' | 'file'; name: string; assetName: string; assetVersion: string };
+  code?: { dir: string; scoringScript: string };
+  environment: EnvironmentBinding;
+  env: Record<string, string>;
+  liveness: ProbeSettings;
+  readiness: ProbeSettings;
+  requestTimeoutMs: number;
+  maxConcurrentPerInstance: number;
+}
+
+export interface EnsureResult {
+  ok: boolean;
+  /** On failure: a stable reason code (EnvironmentUnsatisfied, InitFailed, InstanceFailed) and message. */
+  reason?: string;
+  message?: string;
+}
+
+export interface ReadLogsOptions {
+  container: 'inference-server' | 'storage-initializer';
+  lines: number;
+}
+
+export interface BackendEvents {
+  /** An instance of this deployment changed state (ready, unhealthy, stopped ...). */
+  onInstancesChanged(endpoint: string, deployment: string): void;
+}
+
+/**
+ * Waits until the gateway no longer routes to these instance URLs (the snapshot that drops them is in
+ * force) and has no request in flight on them; the backend calls it before stopping an instance.
+ */
+export type Drainer = (urls: string[], timeoutMs: number) => Promise<void>;
+
+export interface RuntimeBackend {
+  /**
+   * Drive the deployment's instance set towards the template: start, scale, or roll to a new revision
+   * (new instances first, old ones drained then stopped). Idempotent. Resolves when every instance of
+   * the template's revision is Ready (ok) or the new revision failed (old instances keep serving).
+   */
+  ensure(template: DeploymentTemplate): Promise<EnsureResult>;
+  /** The live instances of a deployment (all revisions), for `show` and routing snapshots. */
+  instances(endpoint: string, deployment: string): InstanceView[];
+  /** Drain and stop every instance of the deployment and forget it. Idempotent. */
+  remove(endpoint: string, deployment: string): Promise<void>;
+  readLogs(endpoint: string, deployment: string, options: ReadLogsOptions): Promise<string>;
+  /** On server start: stop or adopt processes left by an earlier server (after kill -9). */
+  recover(): Promise<void>;
+  /** Stop everything (server shutdown). */
+  shutdown(): Promise<void>;
+}
