@@ -1,0 +1,18 @@
+// Structured server logs: one JSON object per line (pino). Secrets are redacted by key name.
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export function createLogger(options: { level?: string; name?: string } = {}): Logger {
+  return pino({
+    name: options.name ?? 'switchyard',
+    level: options.level ?? process.env.SWITCHYARD_LOG_LEVEL ?? 'info',
+    redact: {
+      paths: ['*.authorization', '*.headers.authorization', 'primaryKey', 'secondaryKey', 'accessToken', 'token', '*.token', 'key'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/** A logger that drops everything (tests). */
+export const silentLogger = (): Logger => pino({ level: 'silent' });
