@@ -1,0 +1,15 @@
+// `npm start`: makes sure the Debian packages the samples need are present, then runs
+// `switchyard serve` in the foreground with the embedded SQLite store (data in ~/.switchyard unless
+// SWITCHYARD_DATA_DIR is set). Extra arguments go to `serve`: `npm start -- --port 8080`.
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const deps = spawnSync('bash', [join(root, 'scripts', 'system-deps.sh')], { stdio: 'inherit' });
+if (deps.status !== 0) {
+  console.error('switchyard: could not install the Debian packages for the Python samples; the server starts anyway.');
+}
+const child = spawn(process.execPath, [join(root, 'bin', 'switchyard'), 'serve', ...process.argv.slice(2)], { stdio: 'inherit' });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
