@@ -1,6 +1,6 @@
 // Structured server logs: one JSON object per line (pino) on stderr, so that stdout carries only the
 // machine-readable lines of `switchyard serve` (the `listening` event). Secrets are redacted by key name.
-import { pino, type Logger } from 'pino';
+import { pino, destination, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -12,7 +12,7 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
       paths: ['*.authorization', '*.headers.authorization', 'primaryKey', 'secondaryKey', 'accessToken', 'token', '*.token', 'key'],
       censor: '[redacted]',
     },
-  }, pino.destination({ fd: 2, sync: false }));
+  }, destination({ fd: 2, sync: false }));
 }
 
 /** A logger that drops everything (tests). */
