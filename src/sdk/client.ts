@@ -1,0 +1,187 @@
+// The typed client of every route of docs/rest-api.md. One method per route; long-running changes
+// return the 202 answer, and waitForOperation() long-polls until the operation ends.
+import { SwitchyardError } from '../errors.js';
+import type { ArtifactInfo, EnvironmentAsset, ModelAsset, Operation } from '../spec/types.js';
+import { Transport, type TransportOptions } from './transport.js';
+import { packArtifact } from './upload.js';
+import type {
+  DeploymentAccepted, DeploymentInput, DeploymentPatch, DeploymentView, EndpointAccepted, EndpointInput,
+  EndpointKeys, EndpointPatch, EndpointToken, EndpointView, EnvironmentCreateInput, Health, KeyType, ListOf,
+  LogContainer, ModelCreateInput,
+} from './types.js';
+
+export type ClientOptions = TransportOptions;
+
+export interface WaitOptions {
+  /** Seconds of each long poll (the server caps it at 60). */
+  pollSeconds?: number;
+  /** Give up after this long (milliseconds); default: no limit. */
+  timeoutMs?: number;
+  /** Called after every poll that found the operation still running. */
+  onPoll?: (operation: Operation) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+const seg = (s: string): string => encodeURIComponent(s);
+
+export class SwitchyardClient {
+  private readonly http: Transport;
+
+  constructor(options: ClientOptions) {
+    this.http = new Transport(options);
+  }
+
+  get url(): string {
+    return this.http.url;
+  }
+
+  // --- server -------------------------------------------------------------------------------------
+  health(): Promise<Health> {
+    return this.http.request('/api/v1/health');
+  }
+
+  openapi(): Promise<unknown> {
+    return this.http.request('/api/v1/openapi.json');
+  }
+
+  /** Prometheus text of GET /metrics. */
+  prometheusMetrics(): Promise<string> {
+    return this.http.request('/metrics', { expect: 'text' });
+  }
+
+  // --- artifacts ----------------------------------------------------------------------------------
+  /** Packs a local folder (its contents) or file as tar.gz and uploads it; answers its digest. */
+  async uploadArtifact(localPath: string): Promise<ArtifactInfo> {
+    const packed = await packArtifact(localPath);
+    return this.http.request('/api/v1/artifacts', {
+      method: 'POST',
+      query: { kind: packed.kind, name: packed.name },
+      body: packed.stream,
+      contentType: 'application/gzip',
+    });
+  }
+
+  getArtifact(digest: string): Promise<ArtifactInfo> {
+    return this.http.request(`/api/v1/artifacts/${seg(digest)}`);
+  }
+
+  // --- models -------------------------------------------------------------------------------------
+  createModel(input: ModelCreateInput): Promise<ModelAsset> {
+    return this.http.request('/api/v1/models', { method: 'POST', json: input });
+  }
+
+  async listModels(): Promise<ModelAsset[]> {
+    return (await this.http.request<ListOf<ModelAsset>>('/api/v1/models')).value;
+  }
+
+  async listModelVersions(name: string): Promise<ModelAsset[]> {
+    return (await this.http.request<ListOf<ModelAsset>>(`/api/v1/models/${seg(name)}/versions`)).value;
+  }
+
+  /** `version` may be 'latest'. */
+  getModel(name: string, version: string): Promise<ModelAsset> {
+    return this.http.request(`/api/v1/models/${seg(name)}/versions/${seg(version)}`);
+  }
+
+  // --- environments -------------------------------------------------------------------------------
+  createEnvironment(input: EnvironmentCreateInput): Promise<EnvironmentAsset> {
+    return this.http.request('/api/v1/environments', { method: 'POST', json: input });
+  }
+
+  async listEnvironments(): Promise<EnvironmentAsset[]> {
+    return (await this.http.request<ListOf<EnvironmentAsset>>('/api/v1/environments')).value;
+  }
+
+  async listEnvironmentVersions(name: string): Promise<EnvironmentAsset[]> {
+    return (await this.http.request<ListOf<EnvironmentAsset>>(`/api/v1/environments/${seg(name)}/versions`)).value;
+  }
+
+  getEnvironment(name: string, version: string): Promise<EnvironmentAsset> {
+    return this.http.request(`/api/v1/environments/${seg(name)}/versions/${seg(version)}`);
+  }
+
+  // --- endpoints ----------------------------------------------------------------------------------
+  createEndpoint(input: EndpointInput): Promise<EndpointAccepted> {
+    return this.http.request('/api/v1/endpoints', { method: 'POST', json: input });
+  }
+
+  async listEndpoints(): Promise<EndpointView[]> {
+    return (await this.http.request<ListOf<EndpointView>>('/api/v1/endpoints')).value;
+  }
+
+  getEndpoint(name: string): Promise<EndpointView> {
+    return this.http.request(`/api/v1/endpoints/${seg(name)}`);
+  }
+
+  updateEndpoint(name: string, patch: EndpointPatch): Promise<EndpointAccepted> {
+    return this.http.request(`/api/v1/endpoints/${seg(name)}`, { method: 'PATCH', json: patch });
+  }
+
+  deleteEndpoint(name: string): Promise<EndpointAccepted> {
+    return this.http.request(`/api/v1/endpoints/${seg(name)}`, { method: 'DELETE' });
+  }
+
+  listKeys(name: string): Promise<EndpointKeys> {
+    return this.http.request(`/api/v1/endpoints/${seg(name)}/list-keys`, { method: 'POST' });
+  }
+
+  regenerateKeys(name: string, keyType: KeyType): Promise<EndpointKeys> {
+    return this.http.request(`/api/v1/endpoints/${seg(name)}/regenerate-keys`, { method: 'POST', json: { keyType } });
+  }
+
+  getToken(name: string): Promise<EndpointToken> {
+    return this.http.request(`/api/v1/endpoints/${seg(name)}/token`, { method: 'POST' });
+  }
+
+  // --- deployments --------------------------------------------------------------------------------
+  createDeployment(endpoint: string, input: DeploymentInput): Promise<DeploymentAccepted> {
+    return this.http.request(`/api/v1/endpoints/${seg(endpoint)}/deployments`, { method: 'POST', json: input });
+  }
+
+  async listDeployments(endpoint: string): Promise<DeploymentView[]> {
+    return (await this.http.request<ListOf<DeploymentView>>(`/api/v1/endpoints/${seg(endpoint)}/deployments`)).value;
+  }
+
+  getDeployment(endpoint: string, name: string): Promise<DeploymentView> {
+    return this.http.request(`/api/v1/endpoints/${seg(endpoint)}/deployments/${seg(name)}`);
+  }
+
+  updateDeployment(endpoint: string, name: string, patch: DeploymentPatch): Promise<DeploymentAccepted> {
+    return this.http.request(`/api/v1/endpoints/${seg(endpoint)}/deployments/${seg(name)}`, { method: 'PATCH', json: patch });
+  }
+
+  deleteDeployment(endpoint: string, name: string): Promise<DeploymentAccepted> {
+    return this.http.request(`/api/v1/endpoints/${seg(endpoint)}/deployments/${seg(name)}`, { method: 'DELETE' });
+  }
+
+  getLogs(endpoint: string, name: string, options: { lines?: number; container?: LogContainer } = {}): Promise<string> {
+    return this.http.request(`/api/v1/endpoints/${seg(endpoint)}/deployments/${seg(name)}/logs`, {
+      query: { lines: options.lines, container: options.container },
+      expect: 'text',
+    });
+  }
+
+  getDeploymentMetrics(endpoint: string, name: string): Promise<unknown> {
+    return this.http.request(`/api/v1/endpoints/${seg(endpoint)}/deployments/${seg(name)}/metrics`);
+  }
+
+  // --- operations ---------------------------------------------------------------------------------
+  /** With `waitSeconds`, the server answers when the operation ends or after that long. */
+  getOperation(id: string, waitSeconds?: number, signal?: AbortSignal): Promise<Operation> {
+    return this.http.request(`/api/v1/operations/${seg(id)}`, { query: { wait: waitSeconds }, signal });
+  }
+
+  /** Long-polls an operation until it is no longer Running; answers the ended operation. */
+  async waitForOperation(id: string, options: WaitOptions = {}): Promise<Operation> {
+    const started = Date.now();
+    const poll = Math.max(1, Math.min(60, options.pollSeconds ?? 10));
+    for (;;) {
+      const op = await this.getOperation(id, poll, options.signal);
+      if (op.status !== 'Running') return op;
+      if (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs) {
+        throw new SwitchyardError('Timeout', `operation ${id} (${op.kind}) still running after ${Math.round((Date.now() - started) / 1000)}s`);
+      }
+      await options.onPoll?.(op);
+    }
+  }
+}

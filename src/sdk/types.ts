@@ -1,0 +1,125 @@
+// Shapes of the REST API of docs/rest-api.md as the SDK sees them: inputs it sends and views it gets.
+// Views are typed from src/spec/types.ts; servers may add fields, which pass through untouched.
+import type {
+  ArtifactDigest, AuthMode, Condition, DeploymentSpec, EndpointSpec, InferenceConfig, InstanceView, Operation,
+  ProvisioningState,
+} from '../spec/types.js';
+
+export type { ArtifactInfo, EnvironmentAsset, ModelAsset, Operation } from '../spec/types.js';
+
+export interface Health {
+  status: 'ok';
+  version: string;
+}
+
+export interface ListOf<T> {
+  value: T[];
+}
+
+export interface EndpointInput {
+  name: string;
+  auth_mode?: AuthMode | string;
+  description?: string;
+  tags?: Record<string, string>;
+  traffic?: Record<string, number>;
+  mirror_traffic?: Record<string, number>;
+  compute?: string;
+  identity?: unknown;
+  public_network_access?: string;
+}
+
+export interface EndpointPatch {
+  traffic?: Record<string, number>;
+  mirror_traffic?: Record<string, number>;
+  description?: string;
+  tags?: Record<string, string>;
+  auth_mode?: AuthMode | string;
+  public_network_access?: string;
+}
+
+export interface EndpointView extends EndpointSpec {
+  id: string;
+  kind: 'Managed' | 'K8S';
+  location: string;
+  provisioning_state: ProvisioningState;
+  scoring_uri: string;
+  openapi_uri: string;
+  properties: { createdAt: string; lastModifiedAt: string; 'azureml.onlineendpointid'?: string; [k: string]: unknown };
+}
+
+/** A model in a deployment: a reference, or an uploaded artifact with optional asset fields. */
+export type ModelInput = string | { path: ArtifactDigest; name?: string; version?: string; type?: string; description?: string; tags?: Record<string, string> };
+
+export interface InlineEnvironmentInput {
+  image?: string;
+  conda_file?: Record<string, unknown>;
+  build?: { path?: string; dockerfile_path?: string };
+  inference_config?: InferenceConfig;
+  os_type?: string;
+  interpreter?: string;
+  command?: string[];
+}
+
+/** The deployment YAML as JSON after the CLI uploaded local paths (digests in place of paths). */
+export interface DeploymentInput {
+  name: string;
+  endpoint_name?: string;
+  model?: ModelInput;
+  code_configuration?: { code: ArtifactDigest; scoring_script: string };
+  environment?: string | InlineEnvironmentInput;
+  environment_variables?: Record<string, string>;
+  instance_type?: string;
+  instance_count?: number;
+  [key: string]: unknown;
+}
+
+export type DeploymentPatch = Partial<DeploymentInput>;
+
+export interface DeploymentView extends Omit<DeploymentSpec, 'model'> {
+  /** Shown as `azureml:name:version`. */
+  model?: string;
+  id: string;
+  type: 'managed' | 'kubernetes';
+  provisioning_state: ProvisioningState;
+  creation_context: { created_at: string; last_modified_at: string };
+  instances: InstanceView[];
+  conditions: Condition[];
+  error?: { code: string; message: string };
+}
+
+export interface ModelCreateInput {
+  name: string;
+  version?: string;
+  path: ArtifactDigest;
+  type?: string;
+  description?: string;
+  tags?: Record<string, string>;
+}
+
+export interface EnvironmentCreateInput extends InlineEnvironmentInput {
+  name: string;
+  version?: string;
+  description?: string;
+  tags?: Record<string, string>;
+}
+
+export interface EndpointKeys {
+  primaryKey: string;
+  secondaryKey: string;
+}
+
+export interface EndpointToken {
+  accessToken: string;
+  expiryTimeUtc: number | string;
+  refreshAfterTimeUtc: number | string;
+  tokenType: 'Bearer';
+}
+
+export type KeyType = 'primary' | 'secondary';
+
+export type LogContainer = 'inference-server' | 'storage-initializer';
+
+/** The 202 answer of a long-running change: the operation and the resource as committed. */
+export type EndpointAccepted = { operation: Operation; endpoint?: EndpointView };
+export type DeploymentAccepted = { operation: Operation; deployment?: DeploymentView };
+
