@@ -1,0 +1,381 @@
+// The SQLite implementation of Store (better-sqlite3), in `<data-dir>/switchyard.db`. WAL with
+// synchronous=FULL: a write is on disk when the call returns, so every change the API reported
+// survives kill -9 or a power cut. All SQL of the store lives in this file.
+import Database from 'better-sqlite3';
+import { SwitchyardError } from '../errors.js';
+import type {
+  ArtifactInfo, DeploymentSpec, EndpointSpec, EnvironmentAsset, ModelAsset, Operation, OperationStatus,
+  ProvisioningState,
+} from '../spec/types.js';
+import type { EnvironmentContent, ModelContent } from '../spec/asset-input.js';
+import type {
+  AssetWrite, DeploymentChanges, DeploymentRecord, EndpointChanges, EndpointRecord, Store,
+} from './store.js';
+import { canonicalJson } from './canonical-json.js';
+
+/** Schema migrations, applied in order; PRAGMA user_version records how many ran. */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE endpoints (
+    name TEXT PRIMARY KEY,
+    spec TEXT NOT NULL,
+    provisioning_state TEXT NOT NULL,
+    primary_key TEXT NOT NULL,
+    secondary_key TEXT NOT NULL,
+    token_secret TEXT NOT NULL,
+    generation INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE deployments (
+    endpoint TEXT NOT NULL REFERENCES endpoints(name) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    provisioning_state TEXT NOT NULL,
+    conditions TEXT NOT NULL DEFAULT '[]',
+    error TEXT,
+    generation INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (endpoint, name)
+  );
+  CREATE TABLE models (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (name, version)
+  );
+  CREATE TABLE environments (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (name, version)
+  );
+  CREATE TABLE operations (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    deployment TEXT,
+    status TEXT NOT NULL,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    ended_at TEXT
+  );
+  CREATE INDEX operations_running ON operations(status, endpoint);
+  CREATE TABLE artifacts (
+    digest TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    files INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
+];
+
+interface EndpointRow {
+  name: string; spec: string; provisioning_state: string; primary_key: string; secondary_key: string;
+  token_secret: string; generation: number; created_at: string; updated_at: string;
+}
+interface DeploymentRow {
+  endpoint: string; name: string; spec: string; provisioning_state: string; conditions: string; error: string | null;
+  generation: number; created_at: string; updated_at: string;
+}
+interface AssetRow { name: string; version: string; body: string; created_at: string }
+interface OperationRow {
+  id: string; kind: string; endpoint: string; deployment: string | null; status: string; error: string | null;
+  created_at: string; ended_at: string | null;
+}
+
+type AssetTable = 'models' | 'environments';
+
+export interface SqliteStoreOptions {
+  /** Clock for timestamps (tests pin it). */
+  now?: () => Date;
+}
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly now: () => Date;
+
+  constructor(file: string, options: SqliteStoreOptions = {}) {
+    this.now = options.now ?? (() => new Date());
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    // Another process holding the file briefly (a backup, sqlite3 CLI) should not fail a request.
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const done = this.db.pragma('user_version', { simple: true }) as number;
+    for (let i = done; i < MIGRATIONS.length; i++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[i]!);
+        this.db.pragma(`user_version = ${i + 1}`);
+      })();
+    }
+  }
+
+  private stamp(): string {
+    return this.now().toISOString();
+  }
+
+  transaction<T>(fn: () => T): T {
+    // Nested calls join the outer transaction (better-sqlite3 uses savepoints for them).
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  // --- endpoints -------------------------------------------------------------------------------
+
+  getEndpoint(name: string): EndpointRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM endpoints WHERE name = ?').get(name) as EndpointRow | undefined;
+    return row && endpointFromRow(row);
+  }
+
+  listEndpoints(): EndpointRecord[] {
+    return (this.db.prepare('SELECT * FROM endpoints ORDER BY created_at, name').all() as EndpointRow[]).map(endpointFromRow);
+  }
+
+  insertEndpoint(name: string, record: Omit<EndpointRecord, 'generation' | 'created_at' | 'updated_at'>): EndpointRecord {
+    const at = this.stamp();
+    try {
+      this.db.prepare(`INSERT INTO endpoints (name, spec, provisioning_state, primary_key, secondary_key, token_secret, generation, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`).run(
+        name, JSON.stringify(record.spec), record.provisioning_state, record.keys.primaryKey, record.keys.secondaryKey,
+        record.token_secret, at, at);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new SwitchyardError('EndpointExists', `Endpoint ${JSON.stringify(name)} already exists.`);
+      throw e;
+    }
+    return this.getEndpoint(name)!;
+  }
+
+  updateEndpoint(name: string, changes: EndpointChanges): EndpointRecord {
+    const current = this.getEndpoint(name);
+    if (!current) throw new SwitchyardError('EndpointNotFound', `Endpoint ${JSON.stringify(name)} does not exist.`);
+    const spec = changes.spec ?? current.spec;
+    const keys = changes.keys ?? current.keys;
+    const generation = current.generation + (changes.spec ? 1 : 0);
+    this.db.prepare(`UPDATE endpoints SET spec = ?, provisioning_state = ?, primary_key = ?, secondary_key = ?, generation = ?, updated_at = ?
+      WHERE name = ?`).run(
+      JSON.stringify(spec), changes.provisioning_state ?? current.provisioning_state, keys.primaryKey, keys.secondaryKey,
+      generation, this.stamp(), name);
+    return this.getEndpoint(name)!;
+  }
+
+  deleteEndpoint(name: string): void {
+    this.db.prepare('DELETE FROM endpoints WHERE name = ?').run(name);
+  }
+
+  // --- deployments -----------------------------------------------------------------------------
+
+  getDeployment(endpoint: string, name: string): DeploymentRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM deployments WHERE endpoint = ? AND name = ?').get(endpoint, name) as DeploymentRow | undefined;
+    return row && deploymentFromRow(row);
+  }
+
+  listDeployments(endpoint?: string): DeploymentRecord[] {
+    const rows = endpoint === undefined
+      ? this.db.prepare('SELECT * FROM deployments ORDER BY endpoint, created_at, name').all()
+      : this.db.prepare('SELECT * FROM deployments WHERE endpoint = ? ORDER BY created_at, name').all(endpoint);
+    return (rows as DeploymentRow[]).map(deploymentFromRow);
+  }
+
+  insertDeployment(record: Pick<DeploymentRecord, 'spec' | 'provisioning_state'>): DeploymentRecord {
+    const { endpoint_name: endpoint, name } = record.spec;
+    const at = this.stamp();
+    try {
+      this.db.prepare(`INSERT INTO deployments (endpoint, name, spec, provisioning_state, conditions, error, generation, created_at, updated_at)
+        VALUES (?, ?, ?, ?, '[]', NULL, 1, ?, ?)`).run(endpoint, name, JSON.stringify(record.spec), record.provisioning_state, at, at);
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        throw new SwitchyardError('DeploymentExists', `Deployment ${JSON.stringify(name)} already exists in endpoint ${JSON.stringify(endpoint)}.`);
+      }
+      if (isForeignKeyViolation(e)) throw new SwitchyardError('EndpointNotFound', `Endpoint ${JSON.stringify(endpoint)} does not exist.`);
+      throw e;
+    }
+    return this.getDeployment(endpoint, name)!;
+  }
+
+  updateDeployment(endpoint: string, name: string, changes: DeploymentChanges): DeploymentRecord {
+    const current = this.getDeployment(endpoint, name);
+    if (!current) {
+      throw new SwitchyardError('DeploymentNotFound', `Deployment ${JSON.stringify(name)} does not exist in endpoint ${JSON.stringify(endpoint)}.`);
+    }
+    const error = changes.error === undefined ? current.error : changes.error;
+    this.db.prepare(`UPDATE deployments SET spec = ?, provisioning_state = ?, conditions = ?, error = ?, generation = ?, updated_at = ?
+      WHERE endpoint = ? AND name = ?`).run(
+      JSON.stringify(changes.spec ?? current.spec), changes.provisioning_state ?? current.provisioning_state,
+      JSON.stringify(changes.conditions ?? current.conditions), error ? JSON.stringify(error) : null,
+      current.generation + (changes.spec ? 1 : 0), this.stamp(), endpoint, name);
+    return this.getDeployment(endpoint, name)!;
+  }
+
+  deleteDeployment(endpoint: string, name: string): void {
+    this.db.prepare('DELETE FROM deployments WHERE endpoint = ? AND name = ?').run(endpoint, name);
+  }
+
+  // --- assets ----------------------------------------------------------------------------------
+
+  private getAsset(table: AssetTable, name: string, version: string): AssetRow | undefined {
+    return (version === 'latest'
+      ? this.db.prepare(`SELECT * FROM ${table} WHERE name = ? ORDER BY seq DESC LIMIT 1`).get(name)
+      : this.db.prepare(`SELECT * FROM ${table} WHERE name = ? AND version = ?`).get(name, version)) as AssetRow | undefined;
+  }
+
+  private listLatest(table: AssetTable): AssetRow[] {
+    return this.db.prepare(`SELECT * FROM ${table} WHERE seq IN (SELECT MAX(seq) FROM ${table} GROUP BY name) ORDER BY name`).all() as AssetRow[];
+  }
+
+  private listVersions(table: AssetTable, name: string): AssetRow[] {
+    return this.db.prepare(`SELECT * FROM ${table} WHERE name = ? ORDER BY seq`).all(name) as AssetRow[];
+  }
+
+  /**
+   * Registers name+version with `body`. Same name+version with equal content returns the existing
+   * asset; other content is refused (assets are immutable). No version: one above the highest
+   * integer version registered under that name.
+   */
+  private createAsset(table: AssetTable, kind: 'model' | 'environment', content: { name: string; version?: string }): { row: AssetRow; created: boolean } {
+    return this.transaction(() => {
+      const { name } = content;
+      const body = { ...content } as Record<string, unknown>;
+      delete body.name;
+      delete body.version;
+      let version = content.version;
+      if (version === undefined) {
+        const versions = this.listVersions(table, name).map((r) => Number(r.version)).filter((v) => Number.isSafeInteger(v) && v >= 0);
+        version = String(versions.length ? Math.max(...versions) + 1 : 1);
+      }
+      const existing = this.getAsset(table, name, version);
+      if (existing) {
+        if (canonicalJson(JSON.parse(existing.body)) === canonicalJson(body)) return { row: existing, created: false };
+        throw new SwitchyardError('AssetImmutable',
+          `${kind === 'model' ? 'Model' : 'Environment'} ${name}:${version} already exists with other content; assets are immutable. Register a new version (omit version to get the next one).`);
+      }
+      this.db.prepare(`INSERT INTO ${table} (name, version, body, created_at) VALUES (?, ?, ?, ?)`)
+        .run(name, version, JSON.stringify(body), this.stamp());
+      return { row: this.getAsset(table, name, version)!, created: true };
+    });
+  }
+
+  getModel(name: string, version: string): ModelAsset | undefined {
+    const row = this.getAsset('models', name, version);
+    return row && assetFromRow<ModelAsset>(row);
+  }
+  listModels(): ModelAsset[] { return this.listLatest('models').map((r) => assetFromRow<ModelAsset>(r)); }
+  listModelVersions(name: string): ModelAsset[] { return this.listVersions('models', name).map((r) => assetFromRow<ModelAsset>(r)); }
+  createModel(content: ModelContent): AssetWrite<ModelAsset> {
+    const { row, created } = this.createAsset('models', 'model', content);
+    return { asset: assetFromRow<ModelAsset>(row), created };
+  }
+
+  getEnvironment(name: string, version: string): EnvironmentAsset | undefined {
+    const row = this.getAsset('environments', name, version);
+    return row && assetFromRow<EnvironmentAsset>(row);
+  }
+  listEnvironments(): EnvironmentAsset[] { return this.listLatest('environments').map((r) => assetFromRow<EnvironmentAsset>(r)); }
+  listEnvironmentVersions(name: string): EnvironmentAsset[] {
+    return this.listVersions('environments', name).map((r) => assetFromRow<EnvironmentAsset>(r));
+  }
+  createEnvironment(content: EnvironmentContent): AssetWrite<EnvironmentAsset> {
+    const { row, created } = this.createAsset('environments', 'environment', content);
+    return { asset: assetFromRow<EnvironmentAsset>(row), created };
+  }
+
+  // --- operations ------------------------------------------------------------------------------
+
+  insertOperation(op: Operation): void {
+    this.db.prepare(`INSERT INTO operations (id, kind, endpoint, deployment, status, error, created_at, ended_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      op.id, op.kind, op.endpoint, op.deployment ?? null, op.status, op.error ? JSON.stringify(op.error) : null,
+      op.created_at, op.ended_at ?? null);
+  }
+
+  getOperation(id: string): Operation | undefined {
+    const row = this.db.prepare('SELECT * FROM operations WHERE id = ?').get(id) as OperationRow | undefined;
+    return row && operationFromRow(row);
+  }
+
+  runningOperations(endpoint?: string): Operation[] {
+    const rows = endpoint === undefined
+      ? this.db.prepare("SELECT * FROM operations WHERE status = 'Running' ORDER BY created_at").all()
+      : this.db.prepare("SELECT * FROM operations WHERE status = 'Running' AND endpoint = ? ORDER BY created_at").all(endpoint);
+    return (rows as OperationRow[]).map(operationFromRow);
+  }
+
+  finishOperation(id: string, status: Exclude<OperationStatus, 'Running'>, error?: { code: string; message: string }): Operation {
+    this.db.prepare("UPDATE operations SET status = ?, error = ?, ended_at = ? WHERE id = ? AND status = 'Running'")
+      .run(status, error ? JSON.stringify(error) : null, this.stamp(), id);
+    const op = this.getOperation(id);
+    if (!op) throw new SwitchyardError('OperationNotFound', `Operation ${JSON.stringify(id)} does not exist.`);
+    return op;
+  }
+
+  // --- artifacts -------------------------------------------------------------------------------
+
+  getArtifact(digest: string): ArtifactInfo | undefined {
+    return this.db.prepare('SELECT * FROM artifacts WHERE digest = ?').get(digest) as ArtifactInfo | undefined;
+  }
+
+  insertArtifact(info: ArtifactInfo): ArtifactInfo {
+    this.db.prepare(`INSERT INTO artifacts (digest, kind, name, size, files, created_at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (digest) DO NOTHING`).run(info.digest, info.kind, info.name, info.size, info.files, info.created_at);
+    return this.getArtifact(info.digest)!;
+  }
+}
+
+function endpointFromRow(row: EndpointRow): EndpointRecord {
+  return {
+    spec: JSON.parse(row.spec) as EndpointSpec,
+    provisioning_state: row.provisioning_state as ProvisioningState,
+    keys: { primaryKey: row.primary_key, secondaryKey: row.secondary_key },
+    token_secret: row.token_secret,
+    generation: row.generation,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+function deploymentFromRow(row: DeploymentRow): DeploymentRecord {
+  return {
+    spec: JSON.parse(row.spec) as DeploymentSpec,
+    provisioning_state: row.provisioning_state as ProvisioningState,
+    conditions: JSON.parse(row.conditions),
+    error: row.error ? JSON.parse(row.error) : null,
+    generation: row.generation,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+function assetFromRow<T>(row: AssetRow): T {
+  return { name: row.name, version: row.version, ...JSON.parse(row.body), created_at: row.created_at } as T;
+}
+
+function operationFromRow(row: OperationRow): Operation {
+  const op: Operation = {
+    id: row.id, kind: row.kind as Operation['kind'], endpoint: row.endpoint, status: row.status as OperationStatus,
+    created_at: row.created_at,
+  };
+  if (row.deployment !== null) op.deployment = row.deployment;
+  if (row.error) op.error = JSON.parse(row.error);
+  if (row.ended_at) op.ended_at = row.ended_at;
+  return op;
+}
+
+const isUniqueViolation = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(String((e as { code?: string }).code));
+const isForeignKeyViolation = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY';

@@ -1,0 +1,94 @@
+// The control plane's store: desired specs, observed status, assets, operations and artifact metadata.
+// Synchronous on purpose: a change is committed (and durable) when the call returns, so a route can
+// answer 202 knowing a restart will find it. Implementations: sqlite-store.ts (PostgreSQL later).
+import type {
+  ArtifactInfo, Condition, DeploymentSpec, EndpointSpec, EnvironmentAsset, ModelAsset, Operation, OperationStatus,
+  ProvisioningState,
+} from '../spec/types.js';
+import type { EndpointKeys } from './credentials.js';
+import type { EnvironmentContent, ModelContent } from '../spec/asset-input.js';
+
+export interface EndpointRecord {
+  spec: EndpointSpec;
+  provisioning_state: ProvisioningState;
+  keys: EndpointKeys;
+  /** Hex secret that signs this endpoint's aml_tokens. */
+  token_secret: string;
+  /** Bumped on every spec change, so a reconcile can tell it acted on a stale spec. */
+  generation: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DeploymentRecord {
+  spec: DeploymentSpec;
+  provisioning_state: ProvisioningState;
+  conditions: Condition[];
+  /** Why the last reconcile failed, shown by `show` as `error`. */
+  error: { code: string; message: string } | null;
+  generation: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EndpointChanges {
+  spec?: EndpointSpec;
+  provisioning_state?: ProvisioningState;
+  keys?: EndpointKeys;
+}
+
+export interface DeploymentChanges {
+  spec?: DeploymentSpec;
+  provisioning_state?: ProvisioningState;
+  conditions?: Condition[];
+  error?: { code: string; message: string } | null;
+}
+
+/** Result of registering an asset: `created` is false when the same content already existed. */
+export interface AssetWrite<T> {
+  asset: T;
+  created: boolean;
+}
+
+export interface Store {
+  /** Runs `fn` in one transaction: every write in it is committed together, or none is. */
+  transaction<T>(fn: () => T): T;
+
+  getEndpoint(name: string): EndpointRecord | undefined;
+  listEndpoints(): EndpointRecord[];
+  insertEndpoint(name: string, record: Omit<EndpointRecord, 'generation' | 'created_at' | 'updated_at'>): EndpointRecord;
+  updateEndpoint(name: string, changes: EndpointChanges): EndpointRecord;
+  /** Deletes the endpoint and its deployments. */
+  deleteEndpoint(name: string): void;
+
+  getDeployment(endpoint: string, name: string): DeploymentRecord | undefined;
+  listDeployments(endpoint?: string): DeploymentRecord[];
+  insertDeployment(record: Pick<DeploymentRecord, 'spec' | 'provisioning_state'>): DeploymentRecord;
+  updateDeployment(endpoint: string, name: string, changes: DeploymentChanges): DeploymentRecord;
+  deleteDeployment(endpoint: string, name: string): void;
+
+  /** `version` may be 'latest' (the most recently registered version). */
+  getModel(name: string, version: string): ModelAsset | undefined;
+  /** The latest version of each model. */
+  listModels(): ModelAsset[];
+  listModelVersions(name: string): ModelAsset[];
+  /** Registers a model; throws AssetImmutable when name+version exists with other content. */
+  createModel(content: ModelContent): AssetWrite<ModelAsset>;
+
+  getEnvironment(name: string, version: string): EnvironmentAsset | undefined;
+  listEnvironments(): EnvironmentAsset[];
+  listEnvironmentVersions(name: string): EnvironmentAsset[];
+  createEnvironment(content: EnvironmentContent): AssetWrite<EnvironmentAsset>;
+
+  insertOperation(op: Operation): void;
+  getOperation(id: string): Operation | undefined;
+  /** Running operations, of one endpoint or of all. */
+  runningOperations(endpoint?: string): Operation[];
+  finishOperation(id: string, status: Exclude<OperationStatus, 'Running'>, error?: { code: string; message: string }): Operation;
+
+  getArtifact(digest: string): ArtifactInfo | undefined;
+  /** Records an artifact; a second insert of the same digest keeps the first record. */
+  insertArtifact(info: ArtifactInfo): ArtifactInfo;
+
+  close(): void;
+}
