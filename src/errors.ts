@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'InvalidReference'
   | 'InvalidSet'
   | 'BadRequest'
+  | 'AuthModeMismatch'
   // auth (401/403)
   | 'Unauthorized'
   | 'Forbidden'
@@ -40,6 +41,7 @@ export type ErrorCode =
   | 'OperationInProgress'
   | 'DeploymentHasLiveTraffic'
   | 'TooManyDeployments'
+  | 'DeploymentHasMirrorTraffic'
   // sizes (413)
   | 'PayloadTooLarge'
   // runtime
@@ -63,6 +65,7 @@ const STATUS: Record<ErrorCode, number> = {
   OperationNotFound: 404, ArtifactNotFound: 404, TokenNotFound: 404, NotFound: 404,
   EndpointExists: 409, DeploymentExists: 409, AssetExists: 409, AssetImmutable: 409,
   OperationInProgress: 409, DeploymentHasLiveTraffic: 409, TooManyDeployments: 409,
+  DeploymentHasMirrorTraffic: 409, AuthModeMismatch: 400,
   PayloadTooLarge: 413,
   EnvironmentUnsatisfied: 400, InitFailed: 500, InstanceFailed: 500,
   ServerUnreachable: 503, UsageError: 400, Timeout: 504,
