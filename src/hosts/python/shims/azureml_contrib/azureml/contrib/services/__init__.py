@@ -1,0 +1,1 @@
+"""Switchyard stand-in for azureml.contrib.services (used only when azureml-defaults is absent)."""

@@ -1,0 +1,2 @@
+INPUT_SCHEMA_ATTR = "input_schema"
+OUTPUT_SCHEMA_ATTR = "output_schema"

@@ -1,0 +1,41 @@
+"""Starts the host: bind the port first (so PORT is known to the script), then serve with one worker
+in this process or WORKER_COUNT forked workers."""
+import logging
+import os
+import socket
+import sys
+
+from . import control_channel, shim_path
+from .prefork import run_prefork
+from .settings import HostSettings
+from .worker import run_worker
+
+
+def main():
+    control_channel.exit_on_stdin_eof()
+    # print() and logging (INFO and up) of the scoring script end up in the instance's log.
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
+    )
+    settings = HostSettings(os.environ)
+    shim_path.install()
+    listener = _bind(settings.bind_host, settings.port)
+    port = listener.getsockname()[1]
+    os.environ["PORT"] = str(port)
+
+    def announce_ready():
+        control_channel.announce("ready", port=port, pid=os.getpid(), workers=settings.workers)
+
+    if settings.workers == 1:
+        return run_worker(listener, settings, announce_ready)
+    return run_prefork(listener, settings, announce_ready)
+
+
+def _bind(host, port):
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    listener.listen(1024)
+    return listener
