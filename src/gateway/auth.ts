@@ -1,0 +1,66 @@
+// Scoring auth, pure: the Authorization header and the endpoint's auth material in, a verdict out.
+// Key endpoints compare sha256(presented key) with the snapshot's key hashes in constant time (the
+// snapshot never carries keys); aml_token endpoints verify the token's HMAC, audience and expiry.
+// Nothing here logs, and the verdict never echoes the credential.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { EndpointRoute } from './snapshot.js';
+import { verifyToken } from './token.js';
+
+export type AuthVerdict = 'ok' | 'missing' | 'invalid';
+
+/** The endpoint's auth material, decoded once per snapshot rather than per request. */
+export interface EndpointAuth {
+  readonly endpoint: string;
+  readonly mode: 'key' | 'aml_token';
+  readonly keyHashes: readonly Buffer[];
+  readonly tokenSecret: string;
+}
+
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+
+export function compileAuth(ep: EndpointRoute): EndpointAuth {
+  return {
+    endpoint: ep.name,
+    mode: ep.authMode,
+    // A malformed hash can never match; dropping it keeps timingSafeEqual's equal-length rule simple.
+    keyHashes: (ep.keyHashes ?? []).filter((h) => SHA256_HEX.test(h)).map((h) => Buffer.from(h, 'hex')),
+    tokenSecret: ep.tokenSecret ?? '',
+  };
+}
+
+/**
+ * Extracts the credential: `Bearer <x>` with any scheme case and extra blanks; a value without a
+ * scheme is taken as the credential itself (curl users paste bare keys). Undefined when absent.
+ */
+export function credentialOf(authorization: string | undefined): string | undefined {
+  if (authorization === undefined) return undefined;
+  let s = authorization.trim();
+  if (s === '') return undefined;
+  const sp = s.indexOf(' ');
+  if (sp > 0) {
+    if (s.slice(0, sp).toLowerCase() !== 'bearer') return s; // unknown scheme: verification will fail
+    s = s.slice(sp + 1).trim();
+  } else if (s.toLowerCase() === 'bearer') {
+    return undefined;
+  }
+  return s === '' ? undefined : s;
+}
+
+export function authorize(auth: EndpointAuth, authorization: string | undefined, now: number = Date.now()): AuthVerdict {
+  const credential = credentialOf(authorization);
+  if (credential === undefined) return 'missing';
+  if (auth.mode === 'aml_token') return verifyToken(credential, auth.endpoint, auth.tokenSecret, now) ? 'ok' : 'invalid';
+  if (credential.length > 1024) return 'invalid';
+  const digest = createHash('sha256').update(credential, 'utf8').digest();
+  // Check every hash (no early exit) so timing does not tell which slot matched.
+  let ok = false;
+  for (let i = 0; i < auth.keyHashes.length; i++) {
+    if (timingSafeEqual(digest, auth.keyHashes[i]!)) ok = true;
+  }
+  return ok ? 'ok' : 'invalid';
+}
+
+/** The WWW-Authenticate challenge of a 401 (RFC 6750). */
+export function challengeFor(verdict: AuthVerdict): string {
+  return verdict === 'missing' ? 'Bearer realm="switchyard"' : 'Bearer realm="switchyard", error="invalid_token"';
+}
