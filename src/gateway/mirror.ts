@@ -1,0 +1,206 @@
+// Mirror copies, Envoy-style: fire-and-forget, sampled upstream of here (route.ts), with their own
+// statistics. Each mirror deployment has a lane with its own connections (a separate upstream registry:
+// live and mirror never share a socket), its own concurrency bound and a small bounded queue. A copy
+// that finds the lane full is dropped and counted; its answer is counted and thrown away. Nothing here
+// ever blocks, delays or fails the live request: the copy is handed over on the next turn of the event
+// loop, after the live request has been written.
+import type { Dispatcher } from 'undici';
+import type { DeploymentRoute } from './snapshot.js';
+import { pickInstance } from './pick.js';
+import type { DeploymentStats } from './stats.js';
+import type { Upstream, UpstreamRegistry } from './upstream.js';
+
+/** Upper bound of copies running at once on one lane, whatever the shadow's size. */
+const MAX_LANE_CONCURRENCY = 256;
+
+export interface MirrorCopyRequest {
+  method: 'POST';
+  path: string;
+  headers: string[];
+  body: Buffer | null;
+}
+
+function onCopyTimeout(c: MirrorCopy): void {
+  c.timeout();
+}
+
+class MirrorCopy implements Dispatcher.DispatchHandler {
+  private upstream: Upstream | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private abortUpstream: ((err?: Error) => void) | null = null;
+  private status = 0;
+  private startedAt = 0;
+  private finished = false;
+  private timedOut = false;
+
+  constructor(readonly lane: MirrorLane, readonly req: MirrorCopyRequest, readonly queuedUntil: number) {}
+
+  send(u: Upstream): void {
+    this.upstream = u;
+    this.startedAt = performance.now();
+    this.timer = setTimeout(onCopyTimeout, this.lane.route.requestTimeoutMs, this);
+    u.dispatcher.dispatch({ path: this.req.path, method: this.req.method, headers: this.req.headers, body: this.req.body }, this);
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortUpstream = abort;
+    if (this.timedOut) abort();
+  }
+
+  onHeaders(statusCode: number): boolean {
+    if (statusCode >= 200) this.status = statusCode;
+    return true;
+  }
+
+  onData(): boolean {
+    return true; // the shadow's answer is dropped
+  }
+
+  onComplete(): void {
+    this.finish(this.status >= 200 && this.status < 300);
+  }
+
+  onError(): void {
+    this.finish(false);
+  }
+
+  timeout(): void {
+    this.timer = null;
+    this.timedOut = true;
+    this.status = 0;
+    if (this.abortUpstream !== null) this.abortUpstream();
+  }
+
+  private finish(ok: boolean): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    const stats = this.lane.stats;
+    if (ok) stats.mirrorCopies.succeeded++;
+    else stats.mirrorCopies.failed++;
+    stats.countMirror(this.timedOut ? 0 : this.status, (performance.now() - this.startedAt) / 1000);
+    const u = this.upstream!;
+    this.upstream = null;
+    this.lane.done(u);
+  }
+}
+
+export class MirrorLane {
+  instances: Upstream[] = [];
+  limit = 1;
+  queueLimit = 1;
+  running = 0;
+  private perInstance = 1;
+  private readonly queue: MirrorCopy[] = [];
+  private rr = 0;
+  retired = false;
+  route!: DeploymentRoute;
+
+  constructor(route: DeploymentRoute, private readonly upstreams: UpstreamRegistry, readonly stats: DeploymentStats) {
+    this.update(route);
+  }
+
+  update(route: DeploymentRoute): void {
+    this.route = route;
+    this.retired = false;
+    const next = route.instances.map((i) => this.upstreams.ref(i.url));
+    const prev = this.instances;
+    this.instances = next;
+    for (const u of prev) this.upstreams.unref(u);
+    this.perInstance = Math.max(1, Math.floor(route.maxConcurrentPerInstance) || 1);
+    // What the shadow can take at once; copies beyond it would only queue inside the shadow.
+    this.limit = Math.min(MAX_LANE_CONCURRENCY, Math.max(1, this.perInstance * next.length));
+    this.queueLimit = this.limit;
+  }
+
+  retire(): void {
+    this.retired = true;
+    if (this.running === 0) this.dispose();
+  }
+
+  offer(req: MirrorCopyRequest): void {
+    const stats = this.stats;
+    if (this.retired || this.instances.length === 0) {
+      stats.mirrorCopies.dropped++;
+      return;
+    }
+    if (this.running < this.limit) {
+      const idx = pickInstance(this.instances, this.perInstance, this.rr, Date.now());
+      if (idx >= 0) {
+        stats.mirrorCopies.sent++;
+        this.launch(new MirrorCopy(this, req, 0), idx);
+        return;
+      }
+    }
+    if (this.queue.length >= this.queueLimit) {
+      stats.mirrorCopies.dropped++;
+      return;
+    }
+    // A copy that waits longer than the deployment's timeout is stale: drop it when its turn comes.
+    this.queue.push(new MirrorCopy(this, req, Date.now() + this.route.requestTimeoutMs));
+  }
+
+  done(u: Upstream): void {
+    u.done();
+    this.running--;
+    this.stats.mirrorInFlight--;
+    const now = Date.now();
+    while (this.queue.length > 0 && this.running < this.limit && !this.retired) {
+      const idx = pickInstance(this.instances, this.perInstance, this.rr, now);
+      if (idx < 0) break;
+      const c = this.queue.shift()!;
+      if (c.queuedUntil < now) {
+        this.stats.mirrorCopies.dropped++;
+        continue;
+      }
+      this.stats.mirrorCopies.sent++;
+      this.launch(c, idx);
+    }
+    if (this.retired && this.running === 0) {
+      this.stats.mirrorCopies.dropped += this.queue.length;
+      this.queue.length = 0;
+      this.dispose();
+    }
+  }
+
+  private launch(c: MirrorCopy, idx: number): void {
+    const u = this.instances[idx]!;
+    this.rr = idx + 1 === this.instances.length ? 0 : idx + 1;
+    u.outstanding++;
+    this.running++;
+    this.stats.mirrorInFlight++;
+    c.send(u);
+  }
+
+  private dispose(): void {
+    const prev = this.instances;
+    this.instances = [];
+    for (const u of prev) this.upstreams.unref(u);
+  }
+}
+
+/** Hands copies to lanes on the next turn of the event loop, in batches. */
+export class MirrorDispatcher {
+  private pending: Array<{ lane: MirrorLane; req: MirrorCopyRequest }> = [];
+  private scheduled = false;
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    for (const p of batch) p.lane.offer(p.req);
+  };
+
+  /** Never throws, never waits: the copy is queued for after the current I/O callbacks. */
+  copy(lane: MirrorLane, req: MirrorCopyRequest): void {
+    // Bound the hand-over list too: a burst larger than the lane could ever take is dropped here.
+    if (this.pending.length >= 4096) {
+      lane.stats.mirrorCopies.dropped++;
+      return;
+    }
+    this.pending.push({ lane, req });
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+// Entry point of the gateway's worker thread: the data path runs on its own event loop, so the control
+// plane's synchronous SQLite calls, unpacking and reconciling never stall a scoring request. It listens,
+// swaps in snapshots the host publishes, answers drain/metrics/close, and sends log lines to the host
+// (the host's pino logger cannot cross threads).
+import { parentPort, workerData } from 'node:worker_threads';
+import type { HostToWorker, WorkerConfig, WorkerToHost } from './protocol.js';
+import { createGatewayRegistry, summarize } from './metrics.js';
+import { RoutingState } from './routing-state.js';
+import { createGatewayServer } from './server.js';
+
+const port = parentPort;
+if (port === null) throw new Error('gateway/worker.ts must run in a worker thread (see GatewayHost)');
+const config = workerData as WorkerConfig;
+
+const post = (m: WorkerToHost): void => port.postMessage(m);
+const LEVELS = { debug: 20, info: 30, warn: 40, error: 50 } as const;
+const threshold = LEVELS[config.logLevel as keyof typeof LEVELS] ?? 30;
+const log = (level: keyof typeof LEVELS, msg: string, fields?: Record<string, unknown>): void => {
+  if (LEVELS[level] >= threshold) post({ op: 'log', level, msg, fields });
+};
+
+const state = new RoutingState();
+const registry = createGatewayRegistry(state);
+const gateway = createGatewayServer(state, config.limits);
+gateway.server.on('gatewayFault', (err: Error) => log('error', 'gateway request handler failed', { err: err.stack ?? String(err) }));
+gateway.server.on('clientError', (err: Error & { code?: string }, socket) => {
+  // Node answers these itself (400/408/413/431) when it can; just make sure the socket goes.
+  log('debug', 'client error', { code: err.code });
+  if (socket.writable && !socket.writableEnded) {
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  } else {
+    socket.destroy();
+  }
+});
+
+async function drain(urls: string[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  // Polling every 10 ms is fine here: drain is a control-plane operation, not on the request path.
+  while (state.anyBusy(urls)) {
+    const left = deadline - Date.now();
+    if (left <= 0) return false;
+    await new Promise((r) => setTimeout(r, Math.min(10, left)));
+  }
+  return true;
+}
+
+let closing = false;
+
+port.on('message', (m: HostToWorker) => {
+  void (async () => {
+    try {
+      switch (m.op) {
+        case 'publish': {
+          const current = state.current.version;
+          if (m.snapshot.version <= current && current !== 0) {
+            log('warn', 'ignored a routing snapshot that is not newer than the current one', { version: m.snapshot.version, current });
+          } else {
+            state.swap(m.snapshot);
+          }
+          post({ op: 'reply', id: m.id, ok: true, value: state.current.version });
+          break;
+        }
+        case 'drain': {
+          const drained = await drain(m.urls, m.timeoutMs);
+          if (!drained) log('warn', 'drain timed out with requests still in flight', { urls: m.urls, timeoutMs: m.timeoutMs });
+          post({ op: 'reply', id: m.id, ok: true, value: drained });
+          break;
+        }
+        case 'metrics': {
+          const value = m.format === 'text' ? await registry.metrics() : summarize(state);
+          post({ op: 'reply', id: m.id, ok: true, value });
+          break;
+        }
+        case 'close': {
+          if (!closing) {
+            closing = true;
+            await gateway.close(m.timeoutMs);
+            await state.close();
+          }
+          post({ op: 'reply', id: m.id, ok: true });
+          break;
+        }
+      }
+    } catch (err) {
+      post({ op: 'reply', id: m.id, ok: false, message: (err as Error).message });
+    }
+  })();
+});
+
+gateway.listen(config.host, config.port).then(
+  (actual) => post({ op: 'listening', port: actual }),
+  (err: Error & { code?: string }) => post({ op: 'fatal', message: err.message, code: err.code }),
+);
