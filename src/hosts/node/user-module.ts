@@ -1,0 +1,52 @@
+// Loads a JavaScript or TypeScript scoring module: `init()` and `run(rawData, requestHeaders)`, either
+// possibly async, as named exports, CommonJS exports or properties of the default export.
+import { existsSync } from 'node:fs';
+import { extname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export type RunFunction = (rawData: string, requestHeaders: Record<string, string | string[] | undefined>) => unknown;
+
+export interface UserModule {
+  init: () => unknown;
+  run: RunFunction;
+}
+
+const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
+const runningUnderTsx = import.meta.url.endsWith('.ts');
+
+async function enableTypeScript(file: string): Promise<void> {
+  if (runningUnderTsx) return; // the host itself runs with tsx's loader
+  try {
+    const esm = await import('tsx/esm/api');
+    esm.register();
+    if (extname(file) === '.cts') (await import('tsx/cjs/api')).register();
+  } catch (e) {
+    throw new Error(
+      `${file} is TypeScript, which needs the tsx package next to Switchyard (npm install tsx), ` +
+        `or compile the scoring script to .js. (${(e as Error).message})`,
+    );
+  }
+}
+
+type Exports = Record<string, unknown> & { default?: unknown };
+
+function pick(mod: Exports, name: 'init' | 'run'): unknown {
+  if (typeof mod[name] === 'function') return mod[name];
+  const d = mod.default as Record<string, unknown> | undefined;
+  if (d && typeof d[name] === 'function') return (d[name] as (...a: unknown[]) => unknown).bind(d);
+  return undefined;
+}
+
+export async function loadUserModule(file: string): Promise<UserModule> {
+  if (!existsSync(file)) {
+    throw new Error(`scoring script not found: ${file} (AZUREML_ENTRY_SCRIPT is relative to AML_APP_ROOT)`);
+  }
+  if (TYPESCRIPT.has(extname(file))) await enableTypeScript(file);
+  const mod = (await import(pathToFileURL(file).href)) as Exports;
+  const run = pick(mod, 'run');
+  if (typeof run !== 'function') {
+    throw new Error(`${file} exports no run() function; a scoring module exports init() and run(rawData, requestHeaders).`);
+  }
+  const init = pick(mod, 'init');
+  return { init: typeof init === 'function' ? (init as () => unknown) : () => undefined, run: run as RunFunction };
+}
