@@ -1,0 +1,118 @@
+// B1 gateway overhead: the same trivial model instance (a) behind Switchyard's gateway with key
+// auth, (b) behind nginx with keep-alive upstreams and the same Bearer check, (c) called directly.
+// Then a 90/10 split with a 10% mirror, ours against nginx's split_clients + mirror.
+//   throughput: wrk, closed loop, fixed connections;  latency: open loop at a fixed moderate rate.
+import { newResult, addRow, skipRow, measureInterleaved, finalise, med, addCheck } from './lib/results.mjs';
+import { startSwitchyard, unavailableReason } from './lib/switchyard.mjs';
+import { startTrivial, deployTrivialEndpoint, hostPort } from './lib/targets.mjs';
+import { startNginx } from './lib/nginx.mjs';
+import { stop } from './lib/procs.mjs';
+import { freePort } from './lib/ports.mjs';
+import { placement } from './lib/cpus.mjs';
+import { wrk } from './lib/wrk.mjs';
+import { openLoop } from './lib/openloop.mjs';
+
+const PATH = '/endpoints/bench/score';
+const SPLIT_PATH = '/endpoints/benchsplit/score';
+const NGINX_KEY = 'bench-nginx-key-0123456789abcdef';
+
+export async function b1(ctx) {
+  const { runs, seconds, log } = ctx;
+  const cpu = placement();
+  const settings = {
+    runs, placement: cpu.note,
+    throughput: { tool: 'wrk', threads: 2, connections: 32, seconds },
+    latency: { tool: 'bench/load/openloop.mjs (undici, open loop)', rate: ctx.rate, seconds, warmupSeconds: 1, connections: 64 },
+    split: 'blue 90 / green 10 live, shadow mirrored at 10%',
+  };
+  const result = newResult('B1', 'Gateway overhead', settings);
+  const cleanups = [];
+  try {
+    // --- the instances, and Switchyard in front of them when it can run -------------------------
+    let sy = null, ours = null, oursSplit = null;
+    const why = ctx.peerOnly ? 'peer-only run (--peer-only)' : unavailableReason();
+    if (!why) {
+      try {
+        sy = await startSwitchyard({ cpus: cpu.sut, profileDir: ctx.profileDir, logFile: `${ctx.logDir}/b1-switchyard.log` });
+        cleanups.push(() => sy.stop());
+        log(`switchyard: control ${sy.controlUrl} gateway ${sy.gatewayUrl}`);
+        ours = await deployTrivialEndpoint(sy, 'bench', [{ name: 'blue' }], { traffic: { blue: 100 }, log });
+        oursSplit = await deployTrivialEndpoint(sy, 'benchsplit', [{ name: 'blue' }, { name: 'green' }, { name: 'shadow' }],
+          { traffic: { blue: 90, green: 10 }, mirror: { shadow: 10 }, log });
+        result.notes.push(`Switchyard instances: ${ours.kind === 'container' ? 'bench/peers/trivial-server.mjs as a custom container' : 'bench/peers/trivial-model/score.mjs in the Node scoring host'}; direct and nginx rows hit the same instance processes.`);
+      } catch (e) {
+        result.notes.push(`Switchyard rows not measured: ${e.message}`.slice(0, 800));
+        log(`switchyard setup failed: ${e.message}`);
+        ours = oursSplit = null;
+      }
+    } else result.notes.push(`Switchyard rows not measured: ${why}.`);
+
+    // Without Switchyard the peers get instances we start ourselves, so the harness is still proven.
+    let inst, split;
+    if (ours) {
+      inst = ours.instances.blue[0];
+      split = { blue: oursSplit.instances.blue, green: oursSplit.instances.green, shadow: oursSplit.instances.shadow };
+    } else {
+      const mk = async (name) => { const t = await startTrivial({ name, cpus: cpu.sut, logDir: ctx.logDir }); cleanups.push(() => stop(t.child)); return t.url; };
+      inst = await mk('blue');
+      split = { blue: [await mk('split-blue')], green: [await mk('split-green')], shadow: [await mk('split-shadow')] };
+      result.notes.push('Peer-only mode: the trivial instances were started by the benchmark (bench/peers/trivial-server.mjs).');
+    }
+
+    const ng = await startNginx({ path: PATH, upstreams: { blue: [hostPort(inst)] }, traffic: [{ upstream: 'blue', percent: 100 }], key: NGINX_KEY }, { cpus: cpu.sut, port: await freePort() });
+    cleanups.push(() => ng.stop());
+    const ngSplit = await startNginx({
+      path: SPLIT_PATH,
+      upstreams: { blue: split.blue.map(hostPort), green: split.green.map(hostPort), shadow: split.shadow.map(hostPort) },
+      traffic: [{ upstream: 'blue', percent: 90 }, { upstream: 'green', percent: 10 }],
+      mirror: { upstream: 'shadow', percent: 10 }, key: NGINX_KEY,
+    }, { cpus: cpu.sut, port: await freePort() });
+    cleanups.push(() => ngSplit.stop());
+
+    // --- rows ----------------------------------------------------------------------------------
+    const targets = [
+      { sys: 'direct', label: 'direct (no proxy)', url: `${inst}/score`, key: null },
+      { sys: 'nginx', label: 'nginx reverse proxy', url: ng.url, key: NGINX_KEY },
+      { sys: 'switchyard', label: 'Switchyard gateway', url: ours?.scoringUrl, key: ours?.key },
+      { sys: 'nginx', label: 'nginx split 90/10 + mirror 10%', url: ngSplit.url, key: NGINX_KEY, split: true },
+      { sys: 'switchyard', label: 'Switchyard split 90/10 + mirror 10%', url: oursSplit?.scoringUrl, key: oursSplit?.key, split: true },
+    ];
+    const rows = [];
+    for (const t of targets) {
+      const headers = t.key ? { Authorization: `Bearer ${t.key}` } : {};
+      const tag = `${t.sys}${t.split ? '-split' : ''}`;
+      for (const group of ['throughput', 'latency']) {
+        const spec = { id: `${group === 'throughput' ? 'tp' : 'lat'}-${tag}`, group: t.split ? `split-${group}` : group, label: t.label, system: t.sys };
+        if (!t.url) { skipRow(result, spec, 'Switchyard not running'); continue; }
+        rows.push(addRow(result, {
+          ...spec,
+          measure: group === 'throughput'
+            ? () => wrk(t.url, { threads: 2, connections: 32, seconds, headers, cpus: cpu.load })
+            : () => openLoop(t.url, { rate: ctx.rate, seconds, warmup: 1, connections: 64, headers, cpus: cpu.load }),
+        }));
+      }
+    }
+    // Warm every path once (JIT, connection pools) before anything is recorded.
+    for (const t of targets.filter((x) => x.url)) await wrk(t.url, { threads: 1, connections: 8, seconds: 1, headers: t.key ? { Authorization: `Bearer ${t.key}` } : {}, cpus: cpu.load }).catch(() => {});
+    await measureInterleaved(rows, runs, log);
+    finalise(result);
+
+    // --- targets -------------------------------------------------------------------------------
+    const tpOurs = med(result, 'tp-switchyard', 'rps'), tpNginx = med(result, 'tp-nginx', 'rps');
+    addCheck(result, { id: 'b1-throughput', label: 'B1 throughput, Switchyard ÷ nginx', measured: tpOurs && tpNginx && tpOurs / tpNginx, unit: '×', target: '≥ 1.0', pass: tpOurs / tpNginx >= 1 });
+    const dP50 = sub(med(result, 'lat-switchyard', 'p50Ms'), med(result, 'lat-direct', 'p50Ms'));
+    const dP99 = sub(med(result, 'lat-switchyard', 'p99Ms'), med(result, 'lat-direct', 'p99Ms'));
+    addCheck(result, { id: 'b1-added-p50', label: 'B1 added p50 over direct', measured: dP50, unit: 'ms', target: '≤ 0.3 ms', pass: dP50 <= 0.3 });
+    addCheck(result, { id: 'b1-added-p99', label: 'B1 added p99 over direct', measured: dP99, unit: 'ms', target: '≤ 1 ms', pass: dP99 <= 1 });
+    const sOurs = med(result, 'tp-switchyard-split', 'rps'), sNginx = med(result, 'tp-nginx-split', 'rps');
+    addCheck(result, { id: 'b1-split-throughput', label: 'B1 split+mirror throughput, Switchyard ÷ nginx', measured: sOurs && sNginx && sOurs / sNginx, unit: '×', target: '≥ 1.0', pass: sOurs / sNginx >= 1 });
+    // nginx's own overhead, for scale (not a target).
+    result.notes.push(`nginx added p50 ${fmt(sub(med(result, 'lat-nginx', 'p50Ms'), med(result, 'lat-direct', 'p50Ms')))} ms, p99 ${fmt(sub(med(result, 'lat-nginx', 'p99Ms'), med(result, 'lat-direct', 'p99Ms')))} ms over direct (reference).`);
+    return result;
+  } finally {
+    for (const c of cleanups.reverse()) await Promise.resolve().then(c).catch(() => {});
+  }
+}
+
+const sub = (a, b) => (a == null || b == null ? null : a - b);
+const fmt = (x) => (x == null ? 'n/a' : x.toFixed(3));

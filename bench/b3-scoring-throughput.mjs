@@ -1,0 +1,90 @@
+// B3 scoring throughput: the tutorial's sklearn score.py (examples/safe-rollout model-1) behind
+// Switchyard (Python scoring host, 2 instances, through the gateway with key auth) against the same
+// score.py under gunicorn + Flask with 2 workers (bench/peers/flask_app.py). Closed loop with wrk,
+// not pinned: both sides get the whole machine, as a user's deployment would.
+import { join } from 'node:path';
+import { newResult, addRow, skipRow, measureInterleaved, finalise, med, addCheck } from './lib/results.mjs';
+import { startSwitchyard, unavailableReason, writeYamlFiles, sklearnDeployment, sklearnModelDir } from './lib/switchyard.mjs';
+import { waitScoring } from './lib/targets.mjs';
+import { start, stop, waitHttp } from './lib/procs.mjs';
+import { freePort } from './lib/ports.mjs';
+import { repoRoot } from './lib/paths.mjs';
+import { wrk } from './lib/wrk.mjs';
+import { readFileSync } from 'node:fs';
+
+const THREADS = 2, CONNECTIONS = 16;
+
+export async function b3(ctx) {
+  const { runs, seconds, log } = ctx;
+  const modelDir = sklearnModelDir();
+  const body = readFileSync(join(modelDir, 'sample-request.json'), 'utf8').trim();
+  const result = newResult('B3', 'Scoring throughput (sklearn score.py)', {
+    runs, placement: 'not pinned', load: { tool: 'wrk', threads: THREADS, connections: CONNECTIONS, seconds },
+    model: 'examples/safe-rollout/endpoints/online/model-1 (score.py, sample-request.json)',
+    switchyard: '2 instances, max_concurrent_requests_per_instance 8', peer: 'gunicorn -w 2 (sync workers) + Flask',
+  });
+  const cleanups = [];
+  try {
+    // --- the peer -------------------------------------------------------------------------------
+    const gport = await freePort();
+    const gargs = ['-m', 'gunicorn', '-w', '2', '-b', `127.0.0.1:${gport}`, '--chdir', join(repoRoot, 'bench', 'peers'), 'flask_app:app'];
+    const gunicorn = start('gunicorn', '/usr/bin/python3', gargs, {
+      env: { SCORE_PY: join(modelDir, 'onlinescoring', 'score.py'), AZUREML_MODEL_DIR: modelDir }, log: join(ctx.logDir, 'b3-gunicorn.log'),
+    });
+    cleanups.push(() => stop(gunicorn, { graceMs: 5000 }));
+    await waitHttp(`http://127.0.0.1:${gport}/`, { child: gunicorn, timeoutMs: 20000 });
+    result.setupCommands = [
+      `SCORE_PY=${rel(join(modelDir, 'onlinescoring', 'score.py'))} AZUREML_MODEL_DIR=${rel(modelDir)} /usr/bin/python3 ${gargs.map(rel).join(' ')}`,
+    ];
+
+    // --- Switchyard ---------------------------------------------------------------------------------
+    let ours = null;
+    const why = ctx.peerOnly ? 'peer-only run (--peer-only)' : unavailableReason();
+    if (!why) {
+      try {
+        const sy = await startSwitchyard({ profileDir: ctx.profileDir, logFile: join(ctx.logDir, 'b3-switchyard.log') });
+        cleanups.push(() => sy.stop());
+        const files = writeYamlFiles({ endpoint: { name: 'sklearn', auth_mode: 'key' }, blue: sklearnDeployment({ name: 'blue', endpoint: 'sklearn', instances: 2, maxConcurrent: 8 }) });
+        await sy.cli(['online-endpoint', 'create', '-n', 'sklearn', '-f', files.endpoint]);
+        await sy.cli(['online-deployment', 'create', '-n', 'blue', '-e', 'sklearn', '-f', files.blue, '--all-traffic'], { timeoutMs: 120000 });
+        ours = { key: await sy.key('sklearn'), url: sy.scoringUrl('sklearn'), instances: await sy.instanceUrls('sklearn', 'blue') };
+        await waitScoring(ours.url, ours.key);
+        result.setupCommands.push(
+          'switchyard online-endpoint create -n sklearn -f endpoint.yml',
+          'switchyard online-deployment create -n blue -e sklearn -f blue.yml --all-traffic   # model-1, instance_count 2, max_concurrent_requests_per_instance 8, interpreter /usr/bin/python3');
+      } catch (e) {
+        result.notes.push(`Switchyard rows not measured: ${e.message}`.slice(0, 800));
+        ours = null;
+      }
+    } else result.notes.push(`Switchyard rows not measured: ${why}.`);
+
+    // --- rows ----------------------------------------------------------------------------------
+    const load = (url, key, connections = CONNECTIONS, secs = seconds) => wrk(url, { threads: THREADS, connections, seconds: secs, body, headers: key ? { Authorization: `Bearer ${key}` } : {} });
+    const rows = [];
+    const spec = (id, label, system) => ({ id, group: 'scoring', label, system });
+    if (ours) {
+      rows.push(addRow(result, { ...spec('sy', 'Switchyard: gateway + 2 Python host instances', 'switchyard'), measure: () => load(ours.url, ours.key) }));
+    } else skipRow(result, spec('sy', 'Switchyard: gateway + 2 Python host instances', 'switchyard'), 'Switchyard not running');
+    rows.push(addRow(result, { ...spec('gunicorn', 'gunicorn + Flask, 2 workers', 'gunicorn'), measure: () => load(`http://127.0.0.1:${gport}/score`, null) }));
+    // Reference, not a target: one Python host instance without the gateway (half the capacity),
+    // to tell the host's own cost from the gateway's.
+    if (ours?.instances?.[0]) {
+      rows.push(addRow(result, { ...spec('sy-one-direct', 'one Switchyard Python instance, direct (reference, 8 connections)', 'direct'), measure: () => load(`${ours.instances[0]}/score`, null, 8) }));
+    }
+    // Warm-up, not recorded: first requests pay for imports and page faults in every worker.
+    if (ours) await load(ours.url, ours.key, CONNECTIONS, 1).catch(() => {});
+    await load(`http://127.0.0.1:${gport}/score`, null, CONNECTIONS, 1).catch(() => {});
+    await measureInterleaved(rows, runs, log);
+    finalise(result);
+
+    const a = med(result, 'sy', 'rps'), b = med(result, 'gunicorn', 'rps');
+    addCheck(result, { id: 'b3-throughput', label: 'B3 scoring throughput, Switchyard ÷ gunicorn+Flask', measured: a && b && a / b, unit: '×', target: '≥ 1.0', pass: a / b >= 1 });
+    const p = med(result, 'sy', 'p99Ms'), q = med(result, 'gunicorn', 'p99Ms');
+    result.notes.push(`p99 under load: Switchyard ${p ?? '–'} ms, gunicorn+Flask ${q ?? '–'} ms (wrk, ${CONNECTIONS} connections).`);
+    return result;
+  } finally {
+    for (const c of cleanups.reverse()) await Promise.resolve().then(c).catch(() => {});
+  }
+}
+
+const rel = (p) => (p.startsWith(repoRoot + '/') ? p.slice(repoRoot.length + 1) : p);

@@ -1,0 +1,144 @@
+// Drives a real Switchyard the way a user does: `switchyard serve` on ephemeral ports with its own
+// data directory, then the `switchyard` CLI (az ml grammar) for endpoints and deployments. Nothing
+// here reaches into Switchyard's internals, so the benchmarks measure what users get.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify as toYaml } from 'yaml';
+import { start, stop, run } from './procs.mjs';
+import { repoRoot } from './paths.mjs';
+
+const bin = join(repoRoot, 'bin', 'switchyard');
+
+/** Why Switchyard cannot be benchmarked yet (not built), or null when it can be started. */
+export function unavailableReason() {
+  if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) return 'dist/cli/main.js missing: Switchyard is not built (npm install / npx tsc -p .)';
+  return null;
+}
+
+/**
+ * Start `switchyard serve` (optionally pinned to `cpus`, optionally under `node --cpu-prof`).
+ * Resolves {controlUrl, gatewayUrl, token, dataDir, cli(), stop()}.
+ */
+export async function startSwitchyard({ cpus, profileDir, logFile, env } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-bench-data-'));
+  const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  let listening;
+  const ready = new Promise((resolve) => { listening = resolve; });
+  const child = start('switchyard serve', process.execPath,
+    [...nodeFlags, bin, 'serve', '--port', '0', '--gateway-port', '0', '--data-dir', dataDir],
+    {
+      cpus, log: logFile, cwd: repoRoot, env,
+      onStdout: (line) => { try { const ev = JSON.parse(line); if (ev.event === 'listening') listening(ev); } catch { /* not an event */ } },
+    });
+  const ev = await Promise.race([
+    ready,
+    child.exited.then((c) => { throw new Error(`switchyard serve exited (${c}) before listening; see ${logFile}`); }),
+    sleep(30000).then(() => { throw new Error('switchyard serve did not print its listening event within 30 s'); }),
+  ]);
+  const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+  const cliEnv = { SWITCHYARD_URL: ev.controlUrl, SWITCHYARD_TOKEN: token };
+  const sy = {
+    child, dataDir, controlUrl: ev.controlUrl, gatewayUrl: ev.gatewayUrl, token, cliEnv,
+    /** Run the CLI; resolves {code, stdout, stderr, ms, json}. Throws on a non-zero exit unless `allowFail`. */
+    async cli(args, { timeoutMs = 120000, allowFail = false } = {}) {
+      const r = await run(process.execPath, [bin, ...args], { env: cliEnv, cwd: repoRoot, timeoutMs });
+      if (r.code !== 0 && !allowFail) throw new Error(`switchyard ${args.join(' ')} failed (${r.code}): ${(r.stderr || r.stdout).slice(0, 1500)}`);
+      try { r.json = JSON.parse(r.stdout); } catch { r.json = undefined; }
+      return r;
+    },
+    async key(endpoint) {
+      const r = await sy.cli(['online-endpoint', 'get-credentials', '-n', endpoint, '-o', 'tsv', '--query', 'primaryKey']);
+      return r.stdout.trim();
+    },
+    /** URLs of the deployment's ready instances, as `online-deployment show` reports them. */
+    async instanceUrls(endpoint, deployment) {
+      const r = await sy.cli(['online-deployment', 'show', '-n', deployment, '-e', endpoint]);
+      return (r.json?.instances ?? []).filter((i) => i.url && /ready|running|healthy/i.test(i.state ?? 'ready')).map((i) => i.url);
+    },
+    async instancePids(endpoint, deployment) {
+      const r = await sy.cli(['online-deployment', 'show', '-n', deployment, '-e', endpoint], { allowFail: true });
+      return (r.json?.instances ?? []).map((i) => i.pid).filter(Boolean);
+    },
+    scoringUrl: (endpoint) => `${ev.gatewayUrl.replace(/\/$/, '')}/endpoints/${endpoint}/score`,
+    async stop() {
+      // The server should stop its instances itself; remember their pids so that any it leaves
+      // behind (a bug worth reporting) are still ended: they are processes this benchmark caused.
+      const pids = [];
+      const eps = await sy.cli(['online-endpoint', 'list'], { allowFail: true, timeoutMs: 10000 });
+      for (const e of Array.isArray(eps.json) ? eps.json : eps.json?.value ?? []) {
+        const ds = await sy.cli(['online-deployment', 'list', '-e', e.name], { allowFail: true, timeoutMs: 10000 });
+        for (const d of Array.isArray(ds.json) ? ds.json : ds.json?.value ?? []) for (const i of d.instances ?? []) if (i.pid) pids.push(i.pid);
+      }
+      await stop(child, { graceMs: 10000 });
+      for (const pid of pids) {
+        try { process.kill(pid, 0); sy.leftovers = (sy.leftovers ?? 0) + 1; process.kill(pid, 'SIGKILL'); } catch { /* gone, as it should be */ }
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return sy;
+}
+
+/** Write YAML files for the CLI into a temporary folder; returns their paths by name. */
+export function writeYamlFiles(files) {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-yaml-'));
+  const out = {};
+  for (const [name, doc] of Object.entries(files)) {
+    const p = join(dir, `${name}.yml`);
+    writeFileSync(p, toYaml(doc));
+    out[name] = p;
+  }
+  return out;
+}
+
+/**
+ * A deployment of the trivial model. kind 'container': bench/peers/trivial-server.mjs as a custom
+ * container (PORT from the runtime); kind 'node-host': bench/peers/trivial-model/score.mjs run by
+ * Switchyard's Node scoring host. Concurrency is raised so the 429 bound (2 × max_concurrent ×
+ * instances) never trips under the benchmark's connection counts: we measure speed, not shedding.
+ */
+export function trivialDeployment({ name, endpoint, kind = 'container', delayMs = 0, instances = 1, maxConcurrent = 128 }) {
+  const common = {
+    name, endpoint_name: endpoint, instance_type: 'Standard_DS3_v2', instance_count: instances,
+    environment_variables: { DELAY_MS: String(delayMs), MODEL_NAME: name },
+    request_settings: { max_concurrent_requests_per_instance: maxConcurrent, request_timeout_ms: 10000 },
+  };
+  if (kind === 'container') {
+    return {
+      ...common,
+      environment: {
+        command: [process.execPath, join(repoRoot, 'bench', 'peers', 'trivial-server.mjs')],
+        inference_config: { liveness_route: { path: '/' }, readiness_route: { path: '/' }, scoring_route: { path: '/score' } },
+      },
+    };
+  }
+  return {
+    ...common,
+    code_configuration: { code: join(repoRoot, 'bench', 'peers', 'trivial-model'), scoring_script: 'score.mjs' },
+    environment: { image: 'node:20-bookworm-slim' },
+  };
+}
+
+/** The tutorial's sklearn deployment (examples/safe-rollout model-1), as its blue-deployment.yml. */
+export function sklearnDeployment({ name, endpoint, instances = 1, maxConcurrent }) {
+  const m = join(repoRoot, 'examples', 'safe-rollout', 'endpoints', 'online', 'model-1');
+  const d = {
+    name, endpoint_name: endpoint,
+    model: { path: join(m, 'model') },
+    code_configuration: { code: join(m, 'onlinescoring'), scoring_script: 'score.py' },
+    environment: {
+      conda_file: join(m, 'environment', 'conda.yaml'),
+      image: 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:latest',
+      // The first python3 on PATH here has no scikit-learn; Debian's has (scripts/system-deps.sh).
+      interpreter: '/usr/bin/python3',
+    },
+    instance_type: 'Standard_DS3_v2',
+    instance_count: instances,
+  };
+  if (maxConcurrent) d.request_settings = { max_concurrent_requests_per_instance: maxConcurrent };
+  return d;
+}
+
+export const sklearnModelDir = () => join(repoRoot, 'examples', 'safe-rollout', 'endpoints', 'online', 'model-1');
