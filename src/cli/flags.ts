@@ -141,13 +141,15 @@ export function parseFlags(argv: readonly string[], defs: readonly FlagDef[]): P
       values[def.name] = convert(def, raw, shown);
     }
   }
-  for (const def of defs) {
-    if (def.required && values[def.name] === undefined) {
-      const shown = def.short ? `--${def.name}/-${def.short}` : `--${def.name}`;
-      throw usage(`the following arguments are required: ${shown}`);
-    }
-  }
   return { values, positionals };
+}
+
+/** Refuses missing required flags, naming them all (apart from parsing, so --help needs none). */
+export function checkRequired(values: FlagValues, defs: readonly FlagDef[]): void {
+  const missing = defs
+    .filter((d) => d.required && values[d.name] === undefined)
+    .map((d) => (d.short ? `--${d.name}/-${d.short}` : `--${d.name}`));
+  if (missing.length) throw usage(`the following arguments are required: ${missing.join(', ')}`);
 }
 
 /** Typed accessors for handlers: the parser already checked kinds, these only narrow. */

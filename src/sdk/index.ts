@@ -3,3 +3,4 @@ export { SwitchyardClient, type ClientOptions, type WaitOptions } from './client
 export { Transport, errorFromResponse, unreachable, type FetchLike, type TransportOptions } from './transport.js';
 export { packArtifact, type PackedArtifact } from './upload.js';
 export type * from './types.js';
+export { score, scoringError, type ScoreOptions, type ScoreResponse } from './scoring.js';

@@ -1,0 +1,77 @@
+// `switchyard model create|show|list`: registered model assets (SPEC §1.3).
+import { resolve } from 'node:path';
+import { SwitchyardError } from '../../errors.js';
+import { composeDocument } from '../../spec/yaml-compose.js';
+import { loadModelDoc } from '../../spec/yaml-model.js';
+import { FLAG, defineCommand } from '../command.js';
+import { list, str } from '../flags.js';
+import { uploadPending } from '../uploads.js';
+
+const GROUP = 'model';
+
+interface CreateOptions {
+  file?: string; name?: string; version?: string; path?: string; type?: string; description?: string; sets: string[];
+}
+
+export const modelCreate = defineCommand<CreateOptions>({
+  group: GROUP,
+  name: 'create',
+  summary: 'Register a model (a file or folder) as a versioned asset.',
+  flags: [
+    FLAG.file,
+    { name: 'name', short: 'n', kind: 'string', value: 'NAME', help: 'Name of the model.' },
+    { name: 'version', short: 'v', kind: 'string', value: 'VERSION', help: 'Version of the model (default: the next number).' },
+    { name: 'path', short: 'p', kind: 'string', value: 'PATH', help: 'Local file or folder of the model (relative to the working directory).' },
+    { name: 'type', short: 't', kind: 'string', value: 'TYPE', choices: ['custom_model', 'mlflow_model', 'triton_model'], help: 'Type of the model. Default: custom_model.' },
+    { name: 'description', short: 'd', kind: 'string', value: 'TEXT', help: 'Description of the model.' },
+    FLAG.set,
+  ],
+  examples: ['switchyard model create --name sklearn-model --version 1 --path ./model'],
+  options: (v) => ({
+    file: str(v, 'file'), name: str(v, 'name'), version: str(v, 'version'), path: str(v, 'path'),
+    type: str(v, 'type'), description: str(v, 'description'), sets: list(v, 'set'),
+  }),
+  async run(o, ctx) {
+    const loaded = composeDocument({
+      file: o.file,
+      sets: o.sets,
+      // A --path on the command line is relative to the working directory, not to the file.
+      overrides: { name: o.name, version: o.version, path: o.path && resolve(ctx.cwd, o.path), type: o.type, description: o.description },
+      cwd: ctx.cwd,
+    });
+    const { body, uploads } = loadModelDoc(loaded.doc, loaded.source);
+    const client = ctx.client();
+    await uploadPending(client, body, uploads, ctx.io);
+    return client.createModel(body);
+  },
+});
+
+export const modelShow = defineCommand<{ name: string; version: string }>({
+  group: GROUP,
+  name: 'show',
+  summary: 'Show a model version (--version, or --label latest).',
+  flags: [
+    { name: 'name', short: 'n', kind: 'string', value: 'NAME', required: true, help: 'Name of the model.' },
+    { name: 'version', short: 'v', kind: 'string', value: 'VERSION', help: 'Version of the model.' },
+    { name: 'label', short: 'l', kind: 'string', value: 'LABEL', help: 'Label of the model version: latest.' },
+  ],
+  options: (v) => {
+    const version = str(v, 'version');
+    const label = str(v, 'label');
+    if (version && label) throw new SwitchyardError('UsageError', 'give --version or --label, not both');
+    if (label && label !== 'latest') throw new SwitchyardError('UsageError', `argument --label/-l: the only label is 'latest', got '${label}'`);
+    return { name: str(v, 'name')!, version: version ?? 'latest' };
+  },
+  run: (o, ctx) => ctx.client().getModel(o.name, o.version),
+});
+
+export const modelList = defineCommand<{ name?: string }>({
+  group: GROUP,
+  name: 'list',
+  summary: 'List models (the latest version of each), or every version of one with --name.',
+  flags: [{ name: 'name', short: 'n', kind: 'string', value: 'NAME', help: 'List the versions of this model.' }],
+  options: (v) => ({ name: str(v, 'name') }),
+  run: (o, ctx) => (o.name ? ctx.client().listModelVersions(o.name) : ctx.client().listModels()),
+});
+
+export const modelCommands = [modelCreate, modelShow, modelList];

@@ -1,0 +1,103 @@
+// `switchyard serve`: runs the control plane and the gateway in the foreground until SIGINT/SIGTERM.
+//
+// Machine-readable contract (for scripts and tests that start a server on port 0): the first line on
+// stdout is one JSON object
+//   {"event":"listening","controlUrl":"http://127.0.0.1:7070","gatewayUrl":"http://127.0.0.1:7071","dataDir":"/abs/dir","pid":123}
+// and, on shutdown, {"event":"closed"}. Everything for people (what to do next) goes to stderr.
+import { join, resolve } from 'node:path';
+import { SwitchyardError } from '../../errors.js';
+import { defineCommand, type Context } from '../command.js';
+import { num, str } from '../flags.js';
+
+interface ServeOptions {
+  host?: string; port?: number; gatewayPort?: number; dataDir?: string; python?: string; logLevel?: string;
+}
+
+/** What src/server/serve.ts exports (owned by the control plane; imported lazily so the CLI starts fast). */
+interface ServeModule {
+  serve(options: ServeOptions): Promise<{ controlUrl: string; gatewayUrl: string; dataDir: string; close(): Promise<void> | void }>;
+}
+
+const port = (v: number | undefined, flag: string): number | undefined => {
+  if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 65535)) {
+    throw new SwitchyardError('UsageError', `argument --${flag}: expected a port number from 0 to 65535, got ${v}`);
+  }
+  return v;
+};
+
+function nextSteps(started: { controlUrl: string; gatewayUrl: string; dataDir: string }, ctx: Context): string {
+  const defaultDir = join(ctx.home, '.switchyard');
+  const lines = [
+    '',
+    `Switchyard is running.`,
+    `  control plane: ${started.controlUrl}`,
+    `  gateway (scoring): ${started.gatewayUrl}`,
+    `  data: ${started.dataDir}`,
+    '',
+    'In another terminal:',
+    `  export SWITCHYARD_URL=${started.controlUrl}`,
+  ];
+  if (resolve(started.dataDir) !== resolve(ctx.env.SWITCHYARD_DATA_DIR ?? defaultDir)) {
+    lines.push(`  export SWITCHYARD_DATA_DIR=${started.dataDir}   # where the CLI finds the admin token`);
+  }
+  lines.push(
+    '  switchyard online-endpoint create --name my-endpoint',
+    '  switchyard online-deployment create --name blue --endpoint-name my-endpoint -f blue-deployment.yml --all-traffic',
+    '',
+    'Press Ctrl+C to stop.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+export const serve = defineCommand<ServeOptions>({
+  name: 'serve',
+  summary: 'Run the Switchyard server (control plane and gateway) in the foreground.',
+  flags: [
+    { name: 'host', kind: 'string', value: 'HOST', help: 'Address to listen on. Default: 127.0.0.1.' },
+    { name: 'port', kind: 'number', value: 'PORT', help: 'Control plane port (0: any free port). Default: 7070.' },
+    { name: 'gateway-port', kind: 'number', value: 'PORT', help: 'Gateway (scoring) port (0: any free port). Default: 7071.' },
+    { name: 'data-dir', kind: 'string', value: 'DIR', help: 'Where the store, artifacts, logs and admin token live. Default: $SWITCHYARD_DATA_DIR or ~/.switchyard.' },
+    { name: 'python', kind: 'string', value: 'PATH', help: 'Python interpreter for scoring hosts. Default: python3.' },
+    { name: 'log-level', kind: 'string', value: 'LEVEL', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], help: 'Server log level (logs go to stderr). Default: info.' },
+  ],
+  examples: ['switchyard serve', 'switchyard serve --port 0 --gateway-port 0 --data-dir /tmp/sy'],
+  options: (v) => ({
+    host: str(v, 'host'),
+    port: port(num(v, 'port'), 'port'),
+    gatewayPort: port(num(v, 'gateway-port'), 'gateway-port'),
+    dataDir: str(v, 'data-dir'),
+    python: str(v, 'python'),
+    logLevel: str(v, 'log-level'),
+  }),
+  async run(o, ctx) {
+    const options: ServeOptions = {
+      host: o.host ?? '127.0.0.1',
+      port: o.port ?? 7070,
+      gatewayPort: o.gatewayPort ?? 7071,
+      dataDir: resolve(ctx.cwd, o.dataDir ?? ctx.env.SWITCHYARD_DATA_DIR ?? join(ctx.home, '.switchyard')),
+      ...(o.python ? { python: o.python } : {}),
+      ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+    };
+    // A computed specifier keeps the CLI compiling and starting without loading the server's modules.
+    const specifier = new URL('../../server/serve.js', import.meta.url).href;
+    const mod = (await import(specifier)) as ServeModule;
+    const started = await mod.serve(options);
+    ctx.io.out(JSON.stringify({ event: 'listening', controlUrl: started.controlUrl, gatewayUrl: started.gatewayUrl, dataDir: started.dataDir, pid: process.pid }) + '\n');
+    ctx.io.err(nextSteps(started, ctx));
+
+    await new Promise<void>((done) => {
+      const stop = (signal: NodeJS.Signals): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        ctx.io.err(`\nReceived ${signal}, stopping...\n`);
+        done();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await started.close();
+    ctx.io.out(JSON.stringify({ event: 'closed' }) + '\n');
+    return undefined;
+  },
+});

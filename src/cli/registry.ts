@@ -1,0 +1,26 @@
+// Every command, and the groups they belong to (the grammar of SPEC §2).
+import type { Command } from './command.js';
+import { configure } from './commands/configure.js';
+import { environmentCommands } from './commands/environment.js';
+import { modelCommands } from './commands/model.js';
+import { onlineDeploymentCommands } from './commands/online-deployment.js';
+import { onlineEndpointCommands } from './commands/online-endpoint.js';
+import { serve } from './commands/serve.js';
+
+export interface Group {
+  name: string;
+  summary: string;
+  commands: Command[];
+}
+
+export const GROUPS: Group[] = [
+  { name: 'online-endpoint', summary: 'Manage online endpoints: create, update traffic, invoke, credentials.', commands: onlineEndpointCommands },
+  { name: 'online-deployment', summary: 'Manage online deployments: create, scale, roll out, logs.', commands: onlineDeploymentCommands },
+  { name: 'model', summary: 'Manage registered models.', commands: modelCommands },
+  { name: 'environment', summary: 'Manage registered environments.', commands: environmentCommands },
+];
+
+export const TOP_COMMANDS: Command[] = [serve, configure];
+
+export const findGroup = (name: string): Group | undefined => GROUPS.find((g) => g.name === name);
+export const findTop = (name: string): Command | undefined => TOP_COMMANDS.find((c) => c.name === name);
