@@ -66,11 +66,22 @@ function networkCode(e: unknown): string | undefined {
   return undefined;
 }
 
+/** The innermost message of a fetch failure ("fetch failed" says nothing; its cause does). */
+function rootMessage(e: unknown): string {
+  let cur: unknown = e;
+  let message = e instanceof Error ? e.message : String(e);
+  for (let depth = 0; depth < 5 && cur instanceof Error; depth++) {
+    message = cur.message || message;
+    cur = cur.cause;
+  }
+  return message;
+}
+
 export function unreachable(url: string, e: unknown): SwitchyardError {
   const code = networkCode(e);
   const why = code === 'ECONNREFUSED' ? 'connection refused'
     : code === 'ENOTFOUND' ? 'host not found'
-    : code ?? (e instanceof Error ? e.message : String(e));
+    : code ?? rootMessage(e);
   return new SwitchyardError(
     'ServerUnreachable',
     `cannot reach the Switchyard server at ${url} (${why}). Start it with \`switchyard serve\`, ` +
