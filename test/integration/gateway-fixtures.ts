@@ -16,6 +16,8 @@ export interface TestInstanceBehaviour {
   body?: (req: IncomingMessage, body: Buffer) => string;
   /** Swagger document, or null for 404. */
   swagger?: object | null;
+  /** Read the request, then cut the connection without answering (a crash mid-request). */
+  hangUp?: boolean;
 }
 
 export interface SeenRequest {
@@ -34,6 +36,8 @@ export interface TestInstance {
   /** Number of /score requests running now, and the most seen at once. */
   running: number;
   maxRunning: number;
+  /** /score requests whose connection closed before the answer was sent (the gateway gave up). */
+  aborted: number;
   /** The last few requests (bounded). */
   seen: SeenRequest[];
   behaviour: TestInstanceBehaviour;
@@ -44,7 +48,7 @@ export interface TestInstance {
 export async function startTestInstance(name: string, behaviour: TestInstanceBehaviour = {}): Promise<TestInstance> {
   const sockets = new Set<import('node:net').Socket>();
   const inst: TestInstance = {
-    name, url: '', port: 0, scored: 0, running: 0, maxRunning: 0, seen: [], behaviour,
+    name, url: '', port: 0, scored: 0, running: 0, maxRunning: 0, aborted: 0, seen: [], behaviour,
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -75,10 +79,18 @@ export async function startTestInstance(name: string, behaviour: TestInstanceBeh
       }
       if (req.method === 'POST' && path === '/score') {
         inst.scored++;
+        if (inst.behaviour.hangUp) {
+          req.socket.destroy();
+          return;
+        }
         inst.running++;
+        res.on('close', () => {
+          if (!res.writableFinished) inst.aborted++;
+        });
         inst.maxRunning = Math.max(inst.maxRunning, inst.running);
         const answer = (): void => {
           inst.running--;
+          if (res.destroyed) return;
           const b = inst.behaviour;
           const text = b.body ? b.body(req, body) : JSON.stringify({ instance: name, body: body.toString('utf8') });
           if (!res.destroyed) res.writeHead(b.status ?? 200, { 'content-type': 'application/json', 'x-instance': name }).end(text);
