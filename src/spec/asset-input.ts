@@ -41,7 +41,7 @@ export function readModelType(field: string, value: unknown): ModelAsset['type']
   return expectChoice(field, value, MODEL_TYPES);
 }
 
-const MODEL_KEYS = new Set(['$schema', 'name', 'version', 'path', 'type', 'description', 'tags', 'created_at', 'id']);
+const MODEL_KEYS = new Set(['$schema', 'name', 'version', 'path', 'type', 'description', 'tags']);
 
 export function normaliseModelInput(input: unknown): ModelContent {
   const body = expectObject('model', input);
@@ -59,7 +59,7 @@ export function normaliseModelInput(input: unknown): ModelContent {
   return out;
 }
 
-const ENVIRONMENT_KEYS = new Set(['$schema', 'name', 'version', 'description', 'tags', 'created_at', 'id', ...ENVIRONMENT_FIELD_KEYS]);
+const ENVIRONMENT_KEYS = new Set(['$schema', 'name', 'version', 'description', 'tags', ...ENVIRONMENT_FIELD_KEYS]);
 
 export function normaliseEnvironmentInput(input: unknown): EnvironmentContent {
   const body = expectObject('environment', input);

@@ -1,0 +1,40 @@
+// What the control plane's services share: the store, the runtime, the reconciler and the ways to the
+// gateway. Built once by serve() (or by a test with fakes) and handed to buildControlApp().
+import type { Logger } from '../logger.js';
+import type { RuntimeBackend } from '../runtime/backend.js';
+import type { Store } from '../store/store.js';
+import type { ArtifactStore } from '../store/artifact-store.js';
+import type { Operations } from './operations.js';
+import type { Publisher, Reconciler } from './reconciler.js';
+
+/** The gateway's counters, as the control plane reads them for /metrics and per-deployment JSON. */
+export interface GatewayMetrics {
+  metricsText(): Promise<string>;
+  metricsJson(): Promise<unknown>;
+}
+
+/** Signs aml_tokens (gateway/token.ts mintToken in production). */
+export type TokenMinter = (endpoint: string, secretHex: string, ttlSeconds: number) => {
+  accessToken: string; expiryTimeUtc: string; refreshAfterTimeUtc: string; tokenType: 'Bearer';
+};
+
+export interface ControlContext {
+  store: Store;
+  artifacts: ArtifactStore;
+  backend: RuntimeBackend;
+  reconciler: Reconciler;
+  operations: Operations;
+  publisher: Publisher;
+  gateway: GatewayMetrics;
+  mintToken: TokenMinter;
+  /** Base URL of the scoring gateway, for scoring_uri and openapi_uri. */
+  gatewayUrl: string;
+  logger: Logger;
+  /** aml_token lifetime (default 24 h; clients refresh at half-life). */
+  tokenTtlSeconds: number;
+  /**
+   * How long a route waits for a quick change (endpoint create/update) to finish before answering 202,
+   * so that routing changes are in force when the CLI's call returns.
+   */
+  quickWaitMs: number;
+}

@@ -1,0 +1,61 @@
+// Store contents + instance states → RoutingSnapshot (src/gateway/snapshot.ts). Pure: the gateway's
+// whole view of the world is decided here, and tested as a table. Endpoints and deployments being
+// deleted are left out, so the gateway stops routing to them first; only Ready instances are listed.
+import type { InstanceView } from '../spec/types.js';
+import type { DeploymentRoute, EndpointRoute, RoutingSnapshot } from '../gateway/snapshot.js';
+import type { DeploymentRecord, EndpointRecord } from '../store/store.js';
+import { hashKey } from '../store/credentials.js';
+
+export interface SnapshotInput {
+  version: number;
+  endpoints: readonly EndpointRecord[];
+  deployments: readonly DeploymentRecord[];
+  instances: (endpoint: string, deployment: string) => readonly InstanceView[];
+}
+
+export const DEFAULT_SCORE_PATH = '/score';
+export const DEFAULT_SWAGGER_PATH = '/swagger.json';
+
+export function buildSnapshot(input: SnapshotInput): RoutingSnapshot {
+  const endpoints: Record<string, EndpointRoute> = {};
+  for (const ep of input.endpoints) {
+    if (ep.provisioning_state === 'Deleting') continue;
+    const name = ep.spec.name;
+    const deployments: Record<string, DeploymentRoute> = {};
+    for (const dep of input.deployments) {
+      if (dep.spec.endpoint_name !== name || dep.provisioning_state === 'Deleting') continue;
+      deployments[dep.spec.name] = deploymentRoute(dep, input.instances(name, dep.spec.name));
+    }
+    const traffic = Object.entries(ep.spec.traffic)
+      .filter(([d, w]) => w > 0 && d in deployments)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([deployment, weight]) => ({ deployment, weight }));
+    const mirrorEntry = Object.entries(ep.spec.mirror_traffic).find(([d, p]) => p > 0 && d in deployments);
+    endpoints[name] = {
+      name,
+      authMode: ep.spec.auth_mode,
+      keyHashes: [hashKey(ep.keys.primaryKey), hashKey(ep.keys.secondaryKey)],
+      tokenSecret: ep.token_secret,
+      traffic,
+      mirror: mirrorEntry ? { deployment: mirrorEntry[0], percent: mirrorEntry[1] } : null,
+      deployments,
+    };
+  }
+  return { version: input.version, endpoints };
+}
+
+function deploymentRoute(dep: DeploymentRecord, instances: readonly InstanceView[]): DeploymentRoute {
+  const spec = dep.spec;
+  return {
+    name: spec.name,
+    requestTimeoutMs: spec.request_settings.request_timeout_ms,
+    maxConcurrentPerInstance: spec.request_settings.max_concurrent_requests_per_instance,
+    instanceCount: spec.instance_count,
+    instances: instances
+      .filter((i): i is InstanceView & { url: string } => i.state === 'Ready' && typeof i.url === 'string' && i.url !== '')
+      .map((i) => ({ name: i.name, url: i.url }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    scorePath: spec.environment.inference_config?.scoring_route?.path ?? DEFAULT_SCORE_PATH,
+    swaggerPath: DEFAULT_SWAGGER_PATH,
+  };
+}
