@@ -48,7 +48,7 @@ export interface EndpointView extends EndpointSpec {
 }
 
 /** A model in a deployment: a reference, or an uploaded artifact with optional asset fields. */
-export type ModelInput = string | { path: ArtifactDigest; name?: string; version?: string; type?: string; description?: string; tags?: Record<string, string> };
+export type ModelInput = string | { path: ArtifactDigest; name?: string; version?: string; type?: string };
 
 export interface InlineEnvironmentInput {
   image?: string;

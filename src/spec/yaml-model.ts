@@ -45,10 +45,10 @@ export function loadDeploymentModel(value: unknown, source: YamlSource, uploads:
   if (version !== undefined) out.version = version;
   const type = modelType(value, source, ['model']);
   if (type !== undefined) out.type = type;
-  const description = optString(value, 'description', source, ['model']);
-  if (description !== undefined) out.description = description;
-  const tags = optStringMap(value, 'tags', source, ['model']);
-  if (tags) out.tags = tags;
+  // Azure accepts description and tags on an inline model; the REST contract has no place for them
+  // (the anonymous asset is named after the deployment), so they are checked and not sent.
+  optString(value, 'description', source, ['model']);
+  optStringMap(value, 'tags', source, ['model']);
   return out;
 }
 

@@ -29,8 +29,9 @@ const logsHint = (endpoint: string, name: string): string =>
 /** The current deployment in input form, to seed `--set` paths into (see update-seed.ts). */
 function viewAsInput(view: DeploymentView): Record<string, unknown> {
   const doc: Record<string, unknown> = { ...(view.extra ?? {}), ...view };
-  const env = view.environment as EnvironmentBinding | undefined;
-  if (env) {
+  // The view shows a registered environment as its reference, an inline one as its fields.
+  const env = view.environment as EnvironmentBinding | string | undefined;
+  if (env && typeof env === 'object') {
     if (env.registered && env.name && env.version) doc.environment = `azureml:${env.name}:${env.version}`;
     else {
       const { name: _n, version: _v, registered: _r, ...inline } = env;

@@ -11,6 +11,8 @@ import { num, str } from '../flags.js';
 
 interface ServeOptions {
   host?: string; port?: number; gatewayPort?: number; dataDir?: string; python?: string; logLevel?: string;
+  /** The CLI owns the signals, so it can report `closed` after close() ends. */
+  handleSignals?: boolean;
 }
 
 /** What src/server/serve.ts exports (owned by the control plane; imported lazily so the CLI starts fast). */
@@ -78,6 +80,7 @@ export const serve = defineCommand<ServeOptions>({
       dataDir: resolve(ctx.cwd, o.dataDir ?? ctx.env.SWITCHYARD_DATA_DIR ?? join(ctx.home, '.switchyard')),
       ...(o.python ? { python: o.python } : {}),
       ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+      handleSignals: false,
     };
     // A computed specifier keeps the CLI compiling and starting without loading the server's modules.
     const specifier = new URL('../../server/serve.js', import.meta.url).href;
