@@ -15,6 +15,7 @@ import { repoRoot, resultsDir } from '../bench/lib/paths.mjs';
 import { stopAll } from '../bench/lib/procs.mjs';
 import { save } from '../bench/lib/results.mjs';
 import { writeReport } from '../bench/lib/report.mjs';
+import { busyPercent } from '../bench/lib/machine.mjs';
 
 const { values: o, positionals } = parseArgs({
   allowPositionals: true,
@@ -60,8 +61,11 @@ for (const name of wanted) {
   log('start');
   try {
     const fn = await all[name]();
+    const busy = await busyPercent(2000);
+    log(`machine busy before start: ${busy}% of all CPUs`);
     // A benchmark is bounded: whatever happens inside, it gets at most 5 minutes.
     const result = await Promise.race([fn(ctx), new Promise((_, rej) => setTimeout(() => rej(new Error('time limit of 300 s reached')), 300000).unref())]);
+    result.machine.busyBeforePct = busy;
     log(`wrote ${save(result)} (${result.status})`);
     for (const c of result.checks) log(`  ${c.label}: ${c.measured ?? '–'} ${c.unit} (target ${c.target}) ${c.pass == null ? 'not measured' : c.pass ? 'met' : 'missed'}`);
   } catch (e) {

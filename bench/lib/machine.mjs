@@ -41,3 +41,17 @@ export function versions() {
     undici: JSON.parse(readFileSync(`${repoRoot}/node_modules/undici/package.json`, 'utf8')).version,
   };
 }
+
+/** CPU use of the whole machine (all processes, ours included) in percent over `ms`, from /proc/stat.
+ *  Taken before each benchmark: other work on a shared 2-core machine is the main source of noise. */
+export async function busyPercent(ms = 1000) {
+  const read = () => readOr('/proc/stat')?.split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const a = read();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = read();
+  if (!a || !b) return null;
+  const d = b.map((x, i) => x - a[i]);
+  const idle = d[3] + (d[4] ?? 0);
+  const total = d.reduce((s, x) => s + x, 0);
+  return total ? Math.round((1 - idle / total) * 1000) / 10 : null;
+}

@@ -1,8 +1,8 @@
 // Writes BENCHMARKS.md from every result file in bench/results/ (B1.json ...), so running one
 // benchmark refreshes its section and keeps the others' last numbers (each section says when it ran).
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resultsDir, benchmarksMd } from './paths.mjs';
+import { resultsDir, benchmarksMd, repoRoot } from './paths.mjs';
 
 // Column order and headings of the medians a row may have.
 const METRICS = [
@@ -34,7 +34,7 @@ function rowTable(rows) {
 
 function section(res) {
   const out = [`## ${res.bench} ${res.title}`, ''];
-  out.push(`Ran ${res.finishedAt?.slice(0, 19).replace('T', ' ')} UTC at commit \`${res.versions.gitCommit}\`, ${res.durationS ?? '?'} s; status: ${res.status}.`, '');
+  out.push(`Ran ${res.finishedAt?.slice(0, 19).replace('T', ' ')} UTC at commit \`${res.versions.gitCommit}\`, ${res.durationS ?? '?'} s; status: ${res.status}; machine ${res.machine.busyBeforePct ?? '?'}% busy just before it started (other work on the shared machine).`, '');
   out.push('Settings: ' + Object.entries(res.settings).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('; ') + '.', '');
   const groups = [...new Set(res.rows.map((r) => r.group))];
   for (const g of groups) {
@@ -87,6 +87,9 @@ export function writeReport(results = loadResults()) {
     for (const c of checks) lines.push(`| ${c.label} | ${c.measured == null ? '–' : `${num(c.measured, 3)} ${c.unit}`} | ${c.target} | ${verdict(c.pass)} |`);
     lines.push('');
   }
+  // Hand-written analysis (what is slow and why) survives regeneration: it lives in bench/findings.md.
+  const findings = join(repoRoot, 'bench', 'findings.md');
+  if (existsSync(findings)) lines.push(readFileSync(findings, 'utf8').trim(), '');
   for (const r of results) lines.push(section(r));
   if (!results.length) lines.push('No results yet: run `npm run bench`.', '');
   writeFileSync(benchmarksMd, lines.join('\n'));
