@@ -54,7 +54,9 @@ function nextSteps(started: { controlUrl: string; gatewayUrl: string; dataDir: s
 
 export const serve = defineCommand<ServeOptions>({
   name: 'serve',
-  summary: 'Run the Switchyard server (control plane and gateway) in the foreground.',
+  summary: 'Run the Switchyard server (control plane and gateway) in the foreground. The first stdout line is '
+    + '{"event":"listening","controlUrl":...,"gatewayUrl":...,"dataDir":...,"pid":...} (for scripts using port 0); '
+    + '{"event":"closed"} follows on shutdown.',
   flags: [
     { name: 'host', kind: 'string', value: 'HOST', help: 'Address to listen on. Default: 127.0.0.1.' },
     { name: 'port', kind: 'number', value: 'PORT', help: 'Control plane port (0: any free port). Default: 7070.' },
@@ -85,7 +87,17 @@ export const serve = defineCommand<ServeOptions>({
     // A computed specifier keeps the CLI compiling and starting without loading the server's modules.
     const specifier = new URL('../../server/serve.js', import.meta.url).href;
     const mod = (await import(specifier)) as ServeModule;
-    const started = await mod.serve(options);
+    let started: Awaited<ReturnType<ServeModule['serve']>>;
+    try {
+      started = await mod.serve(options);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException & { port?: number };
+      if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+        const why = err.code === 'EADDRINUSE' ? 'is already in use (is another `switchyard serve` running?)' : 'needs privileges';
+        throw new SwitchyardError('InvalidValue', `cannot listen on ${options.host}${err.port ? `:${err.port}` : ''}: the port ${why}; pick others with --port and --gateway-port (0 picks free ones)`);
+      }
+      throw e;
+    }
     ctx.io.out(JSON.stringify({ event: 'listening', controlUrl: started.controlUrl, gatewayUrl: started.gatewayUrl, dataDir: started.dataDir, pid: process.pid }) + '\n');
     ctx.io.err(nextSteps(started, ctx));
 
