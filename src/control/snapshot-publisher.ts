@@ -14,6 +14,7 @@ export class SnapshotPublisher {
   private version: number;
   private requested = 0;
   private published = 0;
+  /** The publishing loop, while one runs. Cleared in the same tick as its last check (see drain). */
   private loop: Promise<void> | null = null;
   private waiters: Array<{ generation: number; resolve: () => void }> = [];
   private closed = false;
@@ -37,14 +38,20 @@ export class SnapshotPublisher {
     if (this.closed) return Promise.resolve();
     const generation = ++this.requested;
     const done = new Promise<void>((resolve) => this.waiters.push({ generation, resolve }));
-    if (!this.loop) this.loop = this.drain().finally(() => { this.loop = null; });
+    if (!this.loop) this.loop = this.drain();
     return done;
   }
 
   private async drain(): Promise<void> {
     // Yield once so that a burst of synchronous schedule() calls becomes one snapshot.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.published < this.requested && !this.closed) {
+    for (;;) {
+      if (this.published >= this.requested || this.closed) {
+        // Cleared synchronously with the check: a publish() after this starts a new loop instead of
+        // waiting on one that is about to end.
+        this.loop = null;
+        return;
+      }
       const generation = this.requested;
       try {
         const snapshot = this.build(++this.version);

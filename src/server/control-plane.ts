@@ -1,0 +1,110 @@
+// Assembles the control plane around a gateway and a runtime backend: store, artifact store,
+// operations, reconciler, snapshot publisher and the control API. serve() hands it the real gateway
+// and LocalBackend; integration tests hand it fakes, so they exercise this same wiring.
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from '../logger.js';
+import type { BackendEvents, Drainer, RuntimeBackend } from '../runtime/backend.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { ArtifactStore } from '../store/artifact-store.js';
+import { Operations } from '../control/operations.js';
+import { Reconciler } from '../control/reconciler.js';
+import { SnapshotPublisher, type SnapshotSink } from '../control/snapshot-publisher.js';
+import { buildSnapshot } from '../control/snapshot-builder.js';
+import { buildControlApp } from '../control/app.js';
+import { adminTokenResolver } from '../control/auth.js';
+import type { ControlContext, GatewayMetrics, TokenMinter } from '../control/context.js';
+
+export interface GatewayPort extends SnapshotSink, GatewayMetrics {
+  /** Base URL clients score at (scoring_uri = `${url}/endpoints/<name>/score`). */
+  url: string;
+  drain(urls: string[], timeoutMs: number): Promise<unknown>;
+}
+
+export interface ControlPlaneOptions {
+  dataDir: string;
+  logger: Logger;
+  adminToken: string;
+  gateway: GatewayPort;
+  makeBackend(events: BackendEvents, drain: Drainer): RuntimeBackend;
+  mintToken: TokenMinter;
+  maxArtifactBytes?: number;
+  tokenTtlSeconds?: number;
+  /** How long endpoint create/update answers wait for the change to be in force (default 10 s). */
+  quickWaitMs?: number;
+}
+
+export interface ControlPlane {
+  app: FastifyInstance;
+  store: SqliteStore;
+  artifacts: ArtifactStore;
+  backend: RuntimeBackend;
+  reconciler: Reconciler;
+  publisher: SnapshotPublisher;
+  operations: Operations;
+  /** Stops the API and the reconciler, then the backend; closes the store. The gateway is the caller's. */
+  close(options?: { beforeBackendShutdown?: () => Promise<void> }): Promise<void>;
+}
+
+export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600;
+/** The longest a drain may take: the longest request_timeout_ms SPEC allows. */
+const DRAIN_TIMEOUT_CAP_MS = 180_000;
+
+export async function assembleControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  const { logger, gateway } = options;
+  const store = new SqliteStore(join(options.dataDir, 'switchyard.db'));
+  try {
+    const artifacts = new ArtifactStore({
+      root: join(options.dataDir, 'artifacts'), store,
+      ...(options.maxArtifactBytes ? { maxBytes: options.maxArtifactBytes } : {}),
+    });
+    await artifacts.init();
+
+    // The publisher reads the backend's instance states, and the backend tells it when they change.
+    let publisher: SnapshotPublisher | undefined;
+    const backend = options.makeBackend(
+      { onInstancesChanged: () => publisher?.schedule() },
+      async (urls, timeoutMs) => { await gateway.drain(urls, Math.min(timeoutMs, DRAIN_TIMEOUT_CAP_MS)); },
+    );
+    publisher = new SnapshotPublisher(
+      (version) => buildSnapshot({
+        version, endpoints: store.listEndpoints(), deployments: store.listDeployments(),
+        instances: (e, d) => backend.instances(e, d),
+      }),
+      gateway, logger.child({ component: 'snapshots' }));
+
+    const operations = new Operations(store);
+    const reconciler = new Reconciler({ store, backend, artifacts, operations, publisher, logger: logger.child({ component: 'reconciler' }) });
+    const context: ControlContext = {
+      store, artifacts, backend, reconciler, operations, publisher, gateway,
+      gatewayUrl: gateway.url.replace(/\/$/, ''),
+      mintToken: options.mintToken,
+      logger,
+      tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
+      quickWaitMs: options.quickWaitMs ?? 10_000,
+    };
+    const app = await buildControlApp({ context, auth: adminTokenResolver(options.adminToken), logger: logger.child({ component: 'control' }) });
+
+    let closing: Promise<void> | undefined;
+    const close = (closeOptions: { beforeBackendShutdown?: () => Promise<void> } = {}): Promise<void> => {
+      closing ??= (async () => {
+        const step = async (what: string, fn: () => Promise<unknown> | unknown) => {
+          try { await fn(); } catch (e) { logger.error({ err: e }, `shutdown: ${what} failed`); }
+        };
+        // Whatever is cut short stays recorded as Running/Creating/... and the next start finishes it.
+        await step('control API', () => app.close());
+        void reconciler.close(0);
+        await step('snapshot publisher', () => publisher!.close());
+        if (closeOptions.beforeBackendShutdown) await step('gateway', closeOptions.beforeBackendShutdown);
+        await step('runtime backend', () => backend.shutdown());
+        await step('reconciler', () => reconciler.close(5000));
+        store.close();
+      })();
+      return closing;
+    };
+    return { app, store, artifacts, backend, reconciler, publisher, operations, close };
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+}
