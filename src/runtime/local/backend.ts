@@ -1,0 +1,328 @@
+// The local runtime backend: every instance is a child process on this machine (the Python or Node
+// scoring host, or the environment's own command), on a free loopback port.
+//
+// ensure() converges one deployment at a time (calls for the same deployment queue up): stage the
+// revision and check its environment (the "storage-initializer" phase), start the missing instances
+// and wait until they are Ready, then take away what is too many or of an older revision: mark it
+// Stopping, let the gateway drain it, SIGTERM, SIGKILL after a grace. A rolling update therefore
+// starts the new revision first; if it fails, the old instances keep serving.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../../logger.js';
+import type { InstanceView } from '../../spec/types.js';
+import type { BackendEvents, DeploymentTemplate, Drainer, EnsureResult, ReadLogsOptions, RuntimeBackend } from '../backend.js';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { checkPythonEnvironment } from './environment-check.js';
+import { Instance } from './instance.js';
+import { KeyedSerial } from './keyed-serial.js';
+import { buildLaunchPlan, hostKindOf, type LaunchPlan } from './launch-plan.js';
+import { DEFAULT_LOG_LIMITS, instanceLogNames, logPathOf, mergeTails, readLastLinesRotated, RotatingLog, type LogLimits } from './log-files.js';
+import { PidRecords, stillOurs } from './pid-records.js';
+import { signalGroup } from './process-group.js';
+import { deploymentStagingDir, pruneRevisions, safeSegment, stageRevision } from './staging.js';
+
+export interface LocalBackendOptions {
+  dataDir: string;
+  /** The server's default Python interpreter (an environment's `interpreter:` still wins). */
+  python?: string;
+  events: BackendEvents;
+  drain: Drainer;
+  logger: Logger;
+  logLimits?: LogLimits;
+  /** SIGTERM → SIGKILL grace when an instance is stopped (scale-down, update, remove). */
+  stopGraceMs?: number;
+  /** The same grace on server shutdown. */
+  shutdownGraceMs?: number;
+  backoff?: BackoffPolicy;
+  /** Consecutive crashes before an instance is Failed instead of restarted. */
+  maxCrashes?: number;
+  /** Ready for this long, an instance's crash count starts again from zero. */
+  stableMs?: number;
+  /** Poll interval of a custom server's readiness route while it starts. */
+  startPollMs?: number;
+}
+
+const STORAGE_INITIALIZER = 'storage-initializer';
+
+interface DeploymentRuntime {
+  endpoint: string;
+  deployment: string;
+  instances: Instance[];
+  /** Log files by instance name (a name is reused by later instances once free). */
+  logs: Map<string, RotatingLog>;
+  plans: Map<string, LaunchPlan>;
+  initLog: RotatingLog;
+  /** The latest template's request timeout: how long a drain may take. */
+  requestTimeoutMs: number;
+}
+
+type Prepared = { ok: true; plan: LaunchPlan } | { ok: false; result: EnsureResult };
+
+const failure = (reason: string, message: string): EnsureResult => ({ ok: false, reason, message });
+
+export class LocalBackend implements RuntimeBackend {
+  private readonly deployments = new Map<string, DeploymentRuntime>();
+  private readonly serial = new KeyedSerial();
+  private readonly pidRecords: PidRecords;
+  private readonly logLimits: LogLimits;
+  private closed = false;
+
+  constructor(private readonly o: LocalBackendOptions) {
+    this.pidRecords = new PidRecords(join(o.dataDir, 'run'));
+    this.logLimits = o.logLimits ?? DEFAULT_LOG_LIMITS;
+  }
+
+  ensure(t: DeploymentTemplate): Promise<EnsureResult> {
+    return this.serial.run(keyOf(t.endpoint, t.deployment), () => this.converge(t)).catch((e: unknown) => {
+      this.o.logger.error({ err: e, endpoint: t.endpoint, deployment: t.deployment }, 'ensure failed unexpectedly');
+      return failure('InstanceFailed', `The local runtime failed: ${(e as Error).message}`);
+    });
+  }
+
+  instances(endpoint: string, deployment: string): InstanceView[] {
+    return this.deployments.get(keyOf(endpoint, deployment))?.instances.map((i) => i.view()) ?? [];
+  }
+
+  remove(endpoint: string, deployment: string): Promise<void> {
+    return this.serial.run(keyOf(endpoint, deployment), async () => {
+      const dep = this.deployments.get(keyOf(endpoint, deployment));
+      if (dep) {
+        await this.retire(dep, [...dep.instances], dep.requestTimeoutMs);
+        for (const log of dep.logs.values()) log.close();
+        dep.initLog.close();
+        this.deployments.delete(keyOf(endpoint, deployment));
+      }
+      await rm(deploymentStagingDir(this.o.dataDir, endpoint, deployment), { recursive: true, force: true });
+      await rm(this.logDir(endpoint, deployment), { recursive: true, force: true });
+    });
+  }
+
+  async readLogs(endpoint: string, deployment: string, options: ReadLogsOptions): Promise<string> {
+    const lines = Math.max(0, Math.floor(options.lines));
+    const dir = this.logDir(endpoint, deployment);
+    let out: string[];
+    if (options.container === STORAGE_INITIALIZER) {
+      out = await readLastLinesRotated(logPathOf(dir, STORAGE_INITIALIZER), lines, this.logLimits.files);
+    } else {
+      const names = await instanceLogNames(dir, new Set([STORAGE_INITIALIZER]));
+      const sources = await Promise.all(
+        names.map(async (name) => ({ source: name, lines: await readLastLinesRotated(logPathOf(dir, name), lines, this.logLimits.files) })),
+      );
+      out = mergeTails(sources, lines);
+    }
+    return out.length ? `${out.join('\n')}\n` : '';
+  }
+
+  async recover(): Promise<void> {
+    const records = await this.pidRecords.list();
+    const leftovers = records.filter((r) => r.serverPid !== process.pid && stillOurs(r));
+    for (const r of leftovers) {
+      this.o.logger.info({ pid: r.pid, endpoint: r.endpoint, deployment: r.deployment, instance: r.instance }, 'stopping an instance left by an earlier server');
+      signalGroup(r.pid, 'SIGTERM');
+    }
+    const deadline = Date.now() + 3000;
+    while (leftovers.some(stillOurs) && Date.now() < deadline) await sleep(50);
+    for (const r of leftovers.filter(stillOurs)) signalGroup(r.pid, 'SIGKILL');
+    for (const r of records.filter((r) => r.serverPid !== process.pid)) await this.pidRecords.remove(r.pid);
+  }
+
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    const grace = this.o.shutdownGraceMs ?? 3000;
+    const all = [...this.deployments.values()];
+    await Promise.all(all.flatMap((dep) => dep.instances.map((i) => i.stop(grace))));
+    for (const dep of all) {
+      for (const log of dep.logs.values()) log.close();
+      dep.initLog.close();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private async converge(t: DeploymentTemplate): Promise<EnsureResult> {
+    if (this.closed) return failure('InstanceFailed', 'The server is shutting down.');
+    const dep = this.runtimeOf(t.endpoint, t.deployment);
+    dep.requestTimeoutMs = t.requestTimeoutMs;
+
+    let plan = dep.plans.get(t.revision);
+    if (!plan) {
+      const prepared = await this.prepare(t, dep);
+      if (!prepared.ok) return prepared.result;
+      plan = prepared.plan;
+      dep.plans.set(t.revision, plan);
+    }
+
+    // Failed instances of earlier attempts have no process; this attempt starts afresh.
+    const failed = dep.instances.filter((i) => i.state === 'Failed');
+    if (failed.length) await this.retire(dep, failed, 0);
+
+    const current = dep.instances.filter((i) => i.revision === t.revision && i.state !== 'Stopping');
+    const old = dep.instances.filter((i) => i.revision !== t.revision);
+    const fresh: Instance[] = [];
+    for (let n = current.length; n < t.instanceCount; n++) fresh.push(this.startInstance(dep, t, plan));
+    const started = Date.now();
+    const waiting = [...current, ...fresh];
+    await Promise.all(waiting.map((i) => i.settled()));
+    if (this.closed) return failure('InstanceFailed', 'The server is shutting down.');
+
+    const broken = waiting.filter((i) => i.state === 'Failed');
+    if (broken.length) {
+      if (old.some((i) => i.state !== 'Failed')) {
+        // A rolling update that failed: the old revision keeps serving; the new one goes away
+        // (its Failed instances stay visible until the next ensure).
+        await this.retire(dep, waiting.filter((i) => i.state !== 'Failed'), t.requestTimeoutMs);
+      }
+      const first = broken[0]!.failure;
+      dep.initLog.write(`Revision ${t.revision} failed: ${first?.message.split('\n')[0] ?? 'an instance failed'}`);
+      return failure(first?.reason ?? 'InstanceFailed', first?.message ?? `Instance ${broken[0]!.name} failed.`);
+    }
+    if (fresh.length) {
+      this.o.logger.info({ endpoint: t.endpoint, deployment: t.deployment, revision: t.revision, started: fresh.length, ms: Date.now() - started }, 'instances ready');
+    }
+
+    const live = dep.instances.filter((i) => i.revision === t.revision && i.state !== 'Stopping');
+    if (live.length > t.instanceCount) {
+      const excess = [...live].sort(retireOrder).slice(0, live.length - t.instanceCount);
+      await this.retire(dep, excess, t.requestTimeoutMs);
+    }
+    if (old.length) await this.retire(dep, old, t.requestTimeoutMs);
+
+    const inUse = new Set(dep.instances.map((i) => i.revision));
+    inUse.add(t.revision);
+    for (const revision of [...dep.plans.keys()]) if (!inUse.has(revision)) dep.plans.delete(revision);
+    await pruneRevisions(this.o.dataDir, t.endpoint, t.deployment, inUse);
+    return { ok: true };
+  }
+
+  /** The storage-initializer phase: stage the files and check the environment, once per revision. */
+  private async prepare(t: DeploymentTemplate, dep: DeploymentRuntime): Promise<Prepared> {
+    const say = (line: string) => dep.initLog.write(line);
+    const fail = (reason: string, message: string): Prepared => {
+      say(`ERROR: ${message}`);
+      return { ok: false, result: failure(reason, message) };
+    };
+    say(`Preparing revision ${t.revision} of ${t.endpoint}/${t.deployment}.`);
+    const kind = hostKindOf(t);
+    if (!kind) {
+      return fail(
+        'InstanceFailed',
+        t.code
+          ? `The local runtime cannot run the scoring script ${t.code.scoringScript}: use a .py file (Python) or .js/.mjs/.cjs/.ts (Node).`
+          : 'The deployment has no code_configuration and its environment has no command, so there is nothing to run. Add code_configuration {code, scoring_script}, or a command for a custom server.',
+      );
+    }
+    let staged;
+    try {
+      const t0 = Date.now();
+      staged = await stageRevision(this.o.dataDir, t);
+      if (staged.created) {
+        const linked = staged.files - staged.copied;
+        say(`Staged ${staged.files} file(s), ${formatBytes(staged.bytes)} (${linked} hard-linked, ${staged.copied} copied) in ${Date.now() - t0} ms.`);
+      } else {
+        say('Files already staged for this revision.');
+      }
+      if (staged.modelDir) say(`AZUREML_MODEL_DIR=${staged.modelDir}`);
+      if (staged.appDir) say(`AML_APP_ROOT=${staged.appDir} AZUREML_ENTRY_SCRIPT=${t.code?.scoringScript ?? ''}`);
+    } catch (e) {
+      return fail('InstanceFailed', `Staging the model and code failed: ${(e as Error).message}`);
+    }
+    let interpreter: string | undefined;
+    if (kind === 'python') {
+      const verdict = await checkPythonEnvironment(t.environment, this.o.python, say);
+      if (!verdict.ok) return fail('EnvironmentUnsatisfied', verdict.message);
+      interpreter = verdict.interpreter;
+    } else if (kind === 'node') {
+      if (t.environment.conda_file) say('The conda file is not checked: the scoring module runs on Node.');
+      say(`Node host: ${process.execPath} (${process.version}).`);
+    } else {
+      say(`Custom server: ${t.environment.command!.join(' ')}`);
+    }
+    return { ok: true, plan: buildLaunchPlan(t, staged, kind, interpreter) };
+  }
+
+  private startInstance(dep: DeploymentRuntime, t: DeploymentTemplate, plan: LaunchPlan): Instance {
+    const used = new Set(dep.instances.map((i) => i.name));
+    let n = 0;
+    while (used.has(`${t.deployment}-${n}`)) n++;
+    const name = `${t.deployment}-${n}`;
+    let log = dep.logs.get(name);
+    if (!log) {
+      log = new RotatingLog(logPathOf(this.logDir(t.endpoint, t.deployment), safeSegment(name)), this.logLimits);
+      dep.logs.set(name, log);
+    }
+    const instance = new Instance({
+      name, endpoint: t.endpoint, deployment: t.deployment, revision: t.revision, plan,
+      liveness: t.liveness, readiness: t.readiness, log, pidRecords: this.pidRecords,
+      backoff: this.o.backoff ?? DEFAULT_BACKOFF,
+      maxCrashes: this.o.maxCrashes ?? 5,
+      stableMs: this.o.stableMs ?? 30_000,
+      startPollMs: this.o.startPollMs ?? 50,
+      onChange: () => this.notify(dep),
+      logger: this.o.logger,
+    });
+    dep.instances.push(instance);
+    this.notify(dep);
+    instance.start();
+    return instance;
+  }
+
+  /** Out of traffic (Stopping), drained by the gateway, stopped, forgotten. */
+  private async retire(dep: DeploymentRuntime, instances: Instance[], drainTimeoutMs: number): Promise<void> {
+    if (!instances.length) return;
+    for (const i of instances) i.markStopping();
+    const urls = instances.map((i) => i.url).filter((u): u is string => !!u);
+    if (urls.length && drainTimeoutMs > 0 && !this.closed) {
+      try {
+        await this.o.drain(urls, drainTimeoutMs);
+      } catch (e) {
+        this.o.logger.warn({ err: e, urls }, 'drain failed; stopping the instances anyway');
+      }
+    }
+    await Promise.all(instances.map((i) => i.stop(this.o.stopGraceMs ?? 10_000)));
+    dep.instances = dep.instances.filter((i) => !instances.includes(i));
+    this.notify(dep);
+  }
+
+  private runtimeOf(endpoint: string, deployment: string): DeploymentRuntime {
+    const key = keyOf(endpoint, deployment);
+    let dep = this.deployments.get(key);
+    if (!dep) {
+      dep = {
+        endpoint, deployment, instances: [], logs: new Map(), plans: new Map(), requestTimeoutMs: 5000,
+        initLog: new RotatingLog(logPathOf(this.logDir(endpoint, deployment), STORAGE_INITIALIZER), this.logLimits),
+      };
+      this.deployments.set(key, dep);
+    }
+    return dep;
+  }
+
+  private logDir(endpoint: string, deployment: string): string {
+    return join(this.o.dataDir, 'logs', safeSegment(endpoint), safeSegment(deployment));
+  }
+
+  private notify(dep: DeploymentRuntime): void {
+    try {
+      this.o.events.onInstancesChanged(dep.endpoint, dep.deployment);
+    } catch (e) {
+      this.o.logger.error({ err: e }, 'onInstancesChanged failed');
+    }
+  }
+}
+
+const keyOf = (endpoint: string, deployment: string): string => `${endpoint}\u0000${deployment}`;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Scale-down victims: instances not serving first, then the highest numbered. */
+function retireOrder(a: Instance, b: Instance): number {
+  const serving = (i: Instance) => (i.state === 'Ready' ? 1 : 0);
+  if (serving(a) !== serving(b)) return serving(a) - serving(b);
+  const num = (i: Instance) => Number(/-(\d+)$/.exec(i.name)?.[1] ?? 0);
+  return num(b) - num(a);
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}

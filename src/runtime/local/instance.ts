@@ -1,0 +1,357 @@
+// One instance of a deployment: a supervised child process (the scoring host or a custom server).
+//
+// Starting → Ready once the host announces readiness (or, for a custom server, its readiness route
+// answers). Then liveness and readiness probes run every `period`: readiness failures make it
+// Unhealthy (no traffic) until it recovers; liveness failures kill it. A process that dies after it was
+// Ready is restarted with exponential backoff; one that keeps dying (or never gets Ready) is Failed.
+// Each instance is its own process group, so stopping it stops every worker it forked.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { Readable } from 'node:stream';
+import type { Logger } from '../../logger.js';
+import type { InstanceState, InstanceView, ProbeSettings } from '../../spec/types.js';
+import { restartDelayMs, type BackoffPolicy } from './backoff.js';
+import type { LaunchPlan } from './launch-plan.js';
+import { LineSplitter, readLastLines, type RotatingLog } from './log-files.js';
+import { processStartTime, type PidRecords } from './pid-records.js';
+import { signalGroup } from './process-group.js';
+import { httpProbe, ProbeCounter, startupTimeoutMs } from './probes.js';
+
+export interface InstanceFailure {
+  reason: 'InitFailed' | 'InstanceFailed';
+  message: string;
+}
+
+export interface InstanceOptions {
+  name: string;
+  endpoint: string;
+  deployment: string;
+  revision: string;
+  plan: LaunchPlan;
+  liveness: ProbeSettings;
+  readiness: ProbeSettings;
+  log: RotatingLog;
+  pidRecords: PidRecords;
+  backoff: BackoffPolicy;
+  /** Consecutive crashes (without staying Ready for stableMs in between) before the instance is Failed. */
+  maxCrashes: number;
+  stableMs: number;
+  /** How often a custom server's readiness route is polled while it starts. */
+  startPollMs: number;
+  onChange: () => void;
+  logger: Logger;
+}
+
+// For a custom server: exit when stdin (held by the server) closes, taking the process group with it.
+const CUSTOM_WATCHDOG = 'exec 4<&0; ( cat <&4 >/dev/null; kill -TERM 0 ) & exec "$@" 4<&- </dev/null';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface Run {
+  id: number;
+  child: ChildProcess;
+  pid: number | null;
+  ready: boolean;
+  timers: Set<NodeJS.Timeout>;
+  exited: Promise<void>;
+  initError?: { error: string; traceback: string };
+  timedOut: boolean;
+  /** The process has exited (its pid may already belong to someone else). */
+  done: boolean;
+}
+
+export class Instance {
+  readonly name: string;
+  readonly revision: string;
+  state: InstanceState = 'Starting';
+  port: number | null = null;
+  restarts = 0;
+  startedAt = new Date().toISOString();
+  failure: InstanceFailure | null = null;
+
+  private run: Run | null = null;
+  private runIds = 0;
+  private everReady = false;
+  private crashes = 0;
+  private stopRequested = false;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private listeners = new Set<() => void>();
+
+  constructor(private readonly o: InstanceOptions) {
+    this.name = o.name;
+    this.revision = o.revision;
+  }
+
+  get url(): string | null {
+    return this.port ? `http://127.0.0.1:${this.port}` : null;
+  }
+
+  get pid(): number | null {
+    return this.run?.pid ?? null;
+  }
+
+  view(): InstanceView {
+    return { name: this.name, state: this.state, pid: this.pid, url: this.url, restarts: this.restarts, started_at: this.startedAt, revision: this.revision };
+  }
+
+  start(): void {
+    void this.spawnRun();
+  }
+
+  /** Resolves once the instance is Ready, Unhealthy (it runs), Failed or Stopping. */
+  settled(): Promise<InstanceState> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.state !== 'Starting') {
+          this.listeners.delete(check);
+          resolve(this.state);
+        }
+      };
+      this.listeners.add(check);
+      check();
+    });
+  }
+
+  /** Taken out of traffic before it is drained and stopped. */
+  markStopping(): void {
+    this.stopRequested = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.setState('Stopping');
+  }
+
+  /** SIGTERM to the process group, SIGKILL after graceMs; resolves when the process is gone. */
+  async stop(graceMs: number): Promise<void> {
+    this.markStopping();
+    const run = this.run;
+    if (!run || run.pid === null) return;
+    if (run.done) {
+      await run.exited;
+      return;
+    }
+    signalGroup(run.pid, 'SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace'>((resolve) => {
+      timer = setTimeout(() => resolve('grace'), graceMs);
+    });
+    const outcome = await Promise.race([run.exited.then(() => 'exited' as const), graceOver]);
+    clearTimeout(timer);
+    if (outcome === 'grace') {
+      this.note(`did not stop within ${graceMs} ms of SIGTERM; sending SIGKILL`);
+      signalGroup(run.pid, 'SIGKILL');
+      await run.exited;
+    }
+  }
+
+  private setState(state: InstanceState): void {
+    if (this.state === state) return;
+    this.state = state;
+    for (const l of [...this.listeners]) l();
+    try {
+      this.o.onChange();
+    } catch (e) {
+      this.o.logger.error({ err: e }, 'onInstancesChanged failed');
+    }
+  }
+
+  private note(text: string): void {
+    this.o.log.write(`switchyard: ${this.name}: ${text}`);
+  }
+
+  private timer(run: Run, ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      run.timers.delete(t);
+      fn();
+    }, ms);
+    run.timers.add(t);
+  }
+
+  private async spawnRun(): Promise<void> {
+    const { plan } = this.o;
+    const port = plan.kind === 'custom' ? await freePort() : 0;
+    if (this.stopRequested) return;
+    const args = plan.args.map((a) => a.replace(/\$\{PORT\}|\$PORT\b/g, String(port)));
+    const custom = plan.kind === 'custom';
+    const command = custom ? '/bin/sh' : plan.command;
+    const argv = custom ? ['-c', CUSTOM_WATCHDOG, 'switchyard-instance', plan.command, ...args] : args;
+    const env = custom ? { ...plan.env, PORT: String(port) } : plan.env;
+    this.startedAt = new Date().toISOString();
+    this.note(`starting (revision ${this.revision}): ${[plan.command, ...args].join(' ')}`);
+
+    const child = spawn(command, argv, {
+      cwd: plan.cwd,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe', custom ? 'ignore' : 'pipe'],
+      detached: true,
+    });
+    let resolveExit!: () => void;
+    const run: Run = {
+      id: ++this.runIds,
+      child,
+      pid: child.pid ?? null,
+      ready: false,
+      timers: new Set(),
+      exited: new Promise<void>((r) => (resolveExit = r)),
+      timedOut: false,
+      done: false,
+    };
+    this.run = run;
+    let gone = false;
+    const onGone = (code: number | null, signal: NodeJS.Signals | null, error?: Error) => {
+      if (gone) return;
+      gone = true;
+      run.done = true;
+      void this.onExit(run, code, signal, error).finally(resolveExit);
+    };
+    child.on('error', (e) => onGone(null, null, e));
+    child.on('exit', (code, signal) => onGone(code, signal));
+    child.stdin?.on('error', () => undefined); // never written; EPIPE after exit is expected
+
+    const log = this.o.log;
+    const out = new LineSplitter((line) => log.write(line));
+    const err = new LineSplitter((line) => log.write(line));
+    child.stdout?.on('data', (c: Buffer) => out.push(c));
+    child.stderr?.on('data', (c: Buffer) => err.push(c));
+    child.stdout?.on('end', () => out.flush());
+    child.stderr?.on('end', () => err.flush());
+
+    if (run.pid === null) return; // spawn failed; 'error' follows
+    void this.o.pidRecords
+      .write({
+        pid: run.pid, startTime: processStartTime(run.pid), endpoint: this.o.endpoint, deployment: this.o.deployment,
+        instance: this.name, serverPid: process.pid, command: [command, ...argv].join(' ').slice(0, 2000),
+      })
+      .catch((e) => this.o.logger.warn({ err: e }, 'cannot write pid record'));
+
+    const startup = startupTimeoutMs(this.o.readiness);
+    this.timer(run, startup, () => {
+      if (run.ready || this.run !== run) return;
+      run.timedOut = true;
+      this.note(`did not become ready within ${Math.round(startup / 1000)} s; stopping it`);
+      signalGroup(run.pid!, 'SIGKILL');
+    });
+
+    if (plan.readiness === 'announce') {
+      const control = child.stdio[3] as Readable | null;
+      const splitter = new LineSplitter((line) => this.onControl(run, line));
+      control?.on('data', (c: Buffer) => splitter.push(c));
+      control?.on('error', () => undefined);
+    } else {
+      const poll = async () => {
+        if (this.run !== run || run.ready || this.stopRequested) return;
+        if (await httpProbe(`http://127.0.0.1:${port}${plan.readinessPath}`, 1000)) this.onReady(run, port);
+        else this.timer(run, this.o.startPollMs, () => void poll());
+      };
+      this.timer(run, this.o.startPollMs, () => void poll());
+    }
+  }
+
+  private onControl(run: Run, line: string): void {
+    let message: { event?: string; port?: number; error?: string; traceback?: string };
+    try {
+      message = JSON.parse(line) as typeof message;
+    } catch {
+      return;
+    }
+    if (message.event === 'ready' && typeof message.port === 'number') this.onReady(run, message.port);
+    if (message.event === 'init_failed') run.initError = { error: String(message.error ?? ''), traceback: String(message.traceback ?? '') };
+  }
+
+  private onReady(run: Run, port: number): void {
+    if (this.run !== run || run.ready || this.stopRequested) return;
+    run.ready = true;
+    this.everReady = true;
+    this.port = port;
+    this.note(`ready at http://127.0.0.1:${port}`);
+    this.timer(run, this.o.stableMs, () => {
+      this.crashes = 0;
+    });
+    this.startProbes(run);
+    this.setState('Ready');
+  }
+
+  private startProbes(run: Run): void {
+    const { liveness, readiness, plan } = this.o;
+    const base = `http://127.0.0.1:${this.port}`;
+    const live = new ProbeCounter(liveness);
+    const ready = new ProbeCounter(readiness);
+    const every = (settings: ProbeSettings, probe: () => Promise<void>) => {
+      const tick = () => {
+        if (this.run !== run || this.stopRequested) return;
+        void probe().finally(() => this.timer(run, settings.period * 1000, tick));
+      };
+      this.timer(run, Math.max(settings.period, 0.05) * 1000, tick);
+    };
+    every(liveness, async () => {
+      const ok = await httpProbe(base + plan.livenessPath, liveness.timeout * 1000);
+      if (this.run !== run || this.stopRequested) return;
+      if (live.record(ok) && !live.passing) {
+        this.note(`liveness probe failed ${liveness.failure_threshold} times in a row; killing it`);
+        signalGroup(run.pid!, 'SIGKILL');
+      }
+    });
+    every(readiness, async () => {
+      const ok = await httpProbe(base + plan.readinessPath, readiness.timeout * 1000);
+      if (this.run !== run || this.stopRequested) return;
+      if (ready.record(ok)) {
+        this.note(ready.passing ? 'readiness probe passes again' : `readiness probe failed ${readiness.failure_threshold} times in a row; no traffic until it passes`);
+        this.setState(ready.passing ? 'Ready' : 'Unhealthy');
+      }
+    });
+  }
+
+  private async onExit(run: Run, code: number | null, signal: NodeJS.Signals | null, error?: Error): Promise<void> {
+    for (const t of run.timers) clearTimeout(t);
+    run.timers.clear();
+    if (run.pid !== null) {
+      if (!error) signalGroup(run.pid, 'SIGKILL', true); // forked workers of a dead host (the group outlives its leader)
+      await this.o.pidRecords.remove(run.pid).catch(() => undefined);
+    }
+    const how = error ? `could not start: ${error.message}` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    this.note(`process ${run.pid ?? '-'} ${how}`);
+    if (this.run === run) this.port = null;
+    if (this.stopRequested || this.run !== run) return;
+
+    if (!this.everReady) {
+      await this.fail('InitFailed', run, how);
+      return;
+    }
+    this.crashes++;
+    if (this.crashes > this.o.maxCrashes) {
+      await this.fail('InstanceFailed', run, `${how}; it crashed ${this.crashes} times in a row, so it is not restarted again`);
+      return;
+    }
+    const delay = restartDelayMs(this.crashes, this.o.backoff);
+    this.note(`restarting in ${delay} ms`);
+    this.setState('Starting');
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.stopRequested) return;
+      this.restarts++;
+      void this.spawnRun();
+    }, delay);
+  }
+
+  private async fail(reason: InstanceFailure['reason'], run: Run, how: string): Promise<void> {
+    let detail: string;
+    if (run.initError) {
+      const tb = run.initError.traceback.split('\n').slice(-15).join('\n');
+      detail = `${run.initError.error}\n${tb}`;
+    } else {
+      const lines = (await readLastLines(this.o.log.path, 40)).map((l) => l.replace(/^\S+Z /, '')).filter((l) => !l.startsWith('switchyard: '));
+      detail = lines.slice(-15).join('\n');
+    }
+    const what = run.timedOut ? 'did not become ready in time' : reason === 'InitFailed' ? 'failed to start' : 'keeps crashing';
+    this.failure = { reason, message: `Instance ${this.name} ${what} (${how}).${detail ? `\n${detail}` : ''}` };
+    this.setState('Failed');
+  }
+}
