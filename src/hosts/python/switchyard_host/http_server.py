@@ -1,7 +1,9 @@
 """A lean HTTP/1.1 server for one worker process: one epoll loop, no thread per request.
 
-Each worker of an instance runs this loop on the listening socket it shares with its siblings
-(EPOLLEXCLUSIVE wakes one idle worker per new connection). Connections are kept alive, pipelined
+Each worker of an instance runs this loop on the listening socket it shares with its siblings. Every
+idle worker wakes on a new connection and they race to accept it; a worker that already holds
+connections waits a moment before trying, so keep-alive connections (which stay with the worker that
+accepted them) spread evenly over the workers. Connections are kept alive, pipelined
 requests are answered in order, `Expect: 100-continue` and chunked bodies are understood. run() is
 called synchronously: the gateway sends an instance at most max_concurrent_requests_per_instance
 requests at a time, so a worker has nothing else to do meanwhile.
@@ -87,8 +89,7 @@ class HttpServer:
         os.set_blocking(wake_w, False)
         signal.set_wakeup_fd(wake_w)
         signal.signal(signal.SIGTERM, self.stop)
-        exclusive = getattr(select, "EPOLLEXCLUSIVE", 0)
-        self.poller.register(listener_fd, select.EPOLLIN | exclusive)
+        self.poller.register(listener_fd, select.EPOLLIN)
         self.poller.register(wake_r, select.EPOLLIN)
         accepting = True
         poll = self.poller.poll
@@ -124,6 +125,9 @@ class HttpServer:
                         self._on_readable(conn)
 
     def _accept(self):
+        if self.conns:
+            # Let a sibling with fewer connections take it (0.5 ms per connection held, at most 5 ms).
+            time.sleep(min(0.005, 0.0005 * len(self.conns)))
         try:
             sock, _ = self.listener.accept()
         except (BlockingIOError, InterruptedError, ConnectionAbortedError):
