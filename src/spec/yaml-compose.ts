@@ -12,18 +12,26 @@ export interface ComposeOptions {
   cwd?: string;
 }
 
-export function composeDocument(options: ComposeOptions): LoadedYaml {
-  const cwd = options.cwd ?? process.cwd();
-  const loaded: LoadedYaml = options.file ? readYamlFile(options.file, cwd) : { doc: {}, source: noFileSource(cwd) };
+/** The file's document, or an empty one (relative paths then resolve against `cwd`). */
+export function loadBaseDocument(file: string | undefined, cwd: string = process.cwd()): LoadedYaml {
+  return file ? readYamlFile(file, cwd) : { doc: {}, source: noFileSource(cwd) };
+}
+
+/** Applies the sets, then the flag overrides, in place. */
+export function applyOverrides(loaded: LoadedYaml, sets: readonly string[], overrides: Record<string, unknown> = {}): LoadedYaml {
   const doc: YamlMap = loaded.doc;
   try {
-    applySets(doc, options.sets ?? []);
+    applySets(doc, sets);
   } catch (e) {
     if (e instanceof SwitchyardError && loaded.source.file) {
       throw new SwitchyardError(e.code, `${e.message} (applied to ${where(loaded.source)})`, e.details);
     }
     throw e;
   }
-  for (const [k, v] of Object.entries(options.overrides ?? {})) if (v !== undefined) doc[k] = v;
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) doc[k] = v;
   return loaded;
+}
+
+export function composeDocument(options: ComposeOptions): LoadedYaml {
+  return applyOverrides(loadBaseDocument(options.file, options.cwd), options.sets ?? [], options.overrides);
 }
