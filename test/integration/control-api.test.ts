@@ -14,7 +14,7 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 async function upload(archive: Buffer, kind: 'dir' | 'file', name: string) {
   const res = await fetch(`${h.url}/api/v1/artifacts?kind=${kind}&name=${encodeURIComponent(name)}`, {
-    method: 'POST', headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/gzip' }, body: archive,
+    method: 'POST', headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/gzip' }, body: new Uint8Array(archive),
   });
   return { status: res.status, body: await res.json() as any };
 }

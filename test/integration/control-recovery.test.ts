@@ -71,7 +71,7 @@ describe('restart recovery', () => {
       const first = await startHarness(dir);
       const code = await folderArchive({ 'score.py': 'def init(): pass\n' });
       const up = await fetch(`${first.url}/api/v1/artifacts?kind=dir&name=code`, {
-        method: 'POST', headers: { authorization: `Bearer ${first.token}`, 'content-type': 'application/gzip' }, body: code,
+        method: 'POST', headers: { authorization: `Bearer ${first.token}`, 'content-type': 'application/gzip' }, body: new Uint8Array(code),
       });
       const digest = ((await up.json()) as any).digest as string;
       await first.call('POST', '/api/v1/endpoints', { name: 'survivor' });
