@@ -3,7 +3,7 @@
 // Then a 90/10 split with a 10% mirror, ours against nginx's split_clients + mirror.
 //   throughput: wrk, closed loop, fixed connections;  latency: open loop at a fixed moderate rate.
 import { newResult, addRow, skipRow, measureInterleaved, finalise, med, addCheck } from './lib/results.mjs';
-import { startSwitchyard, unavailableReason } from './lib/switchyard.mjs';
+import { startSwitchyard, startStandaloneGateway, unavailableReason } from './lib/switchyard.mjs';
 import { startTrivial, deployTrivialEndpoint, hostPort } from './lib/targets.mjs';
 import { startNginx } from './lib/nginx.mjs';
 import { stop } from './lib/procs.mjs';
@@ -11,10 +11,12 @@ import { freePort } from './lib/ports.mjs';
 import { placement } from './lib/cpus.mjs';
 import { wrk } from './lib/wrk.mjs';
 import { openLoop } from './lib/openloop.mjs';
+import { withCpu } from './lib/cpu-usage.mjs';
 
 const PATH = '/endpoints/bench/score';
 const SPLIT_PATH = '/endpoints/benchsplit/score';
 const NGINX_KEY = 'bench-nginx-key-0123456789abcdef';
+const GATEWAY_KEY = 'bench-gateway-key-0123456789abcdef';
 
 export async function b1(ctx) {
   const { runs, seconds, log } = ctx;
@@ -29,14 +31,15 @@ export async function b1(ctx) {
   const cleanups = [];
   try {
     // --- the instances, and Switchyard in front of them when it can run -------------------------
-    let sy = null, ours = null, oursSplit = null;
-    const why = ctx.peerOnly ? 'peer-only run (--peer-only)' : unavailableReason();
-    if (!why) {
+    let ours = null, oursSplit = null;
+    const why = ctx.peerOnly ? 'peer-only run (--peer-only)' : unavailableReason({ gatewayOnly: ctx.gatewayOnly });
+    if (!why && !ctx.gatewayOnly) {
       try {
-        sy = await startSwitchyard({ cpus: cpu.sut, profileDir: ctx.profileDir, logFile: `${ctx.logDir}/b1-switchyard.log` });
+        const sy = await startSwitchyard({ cpus: cpu.sut, profileDir: ctx.profileDir, logFile: `${ctx.logDir}/b1-switchyard.log` });
         cleanups.push(() => sy.stop());
         log(`switchyard: control ${sy.controlUrl} gateway ${sy.gatewayUrl}`);
         ours = await deployTrivialEndpoint(sy, 'bench', [{ name: 'blue' }], { traffic: { blue: 100 }, log });
+        ours.cpu = { pids: [sy.child.pid] };
         oursSplit = await deployTrivialEndpoint(sy, 'benchsplit', [{ name: 'blue' }, { name: 'green' }, { name: 'shadow' }],
           { traffic: { blue: 90, green: 10 }, mirror: { shadow: 10 }, log });
         result.notes.push(`Switchyard instances: ${ours.kind === 'container' ? 'bench/peers/trivial-server.mjs as a custom container' : 'bench/peers/trivial-model/score.mjs in the Node scoring host'}; direct and nginx rows hit the same instance processes.`);
@@ -45,18 +48,35 @@ export async function b1(ctx) {
         log(`switchyard setup failed: ${e.message}`);
         ours = oursSplit = null;
       }
-    } else result.notes.push(`Switchyard rows not measured: ${why}.`);
+    } else if (why) result.notes.push(`Switchyard rows not measured: ${why}.`);
 
-    // Without Switchyard the peers get instances we start ourselves, so the harness is still proven.
-    let inst, split;
+    // Without Switchyard's runtime the instances are ours: the peers are still measured (the harness
+    // is proven) and, with --gateway-only, Switchyard's gateway runs alone in front of them.
+    let inst, split, instCpu;
     if (ours) {
       inst = ours.instances.blue[0];
+      instCpu = { pids: ours.pids.blue };
       split = { blue: oursSplit.instances.blue, green: oursSplit.instances.green, shadow: oursSplit.instances.shadow };
     } else {
-      const mk = async (name) => { const t = await startTrivial({ name, cpus: cpu.sut, logDir: ctx.logDir }); cleanups.push(() => stop(t.child)); return t.url; };
-      inst = await mk('blue');
-      split = { blue: [await mk('split-blue')], green: [await mk('split-green')], shadow: [await mk('split-shadow')] };
-      result.notes.push('Peer-only mode: the trivial instances were started by the benchmark (bench/peers/trivial-server.mjs).');
+      const mk = async (name) => { const t = await startTrivial({ name, cpus: cpu.sut, logDir: ctx.logDir }); cleanups.push(() => stop(t.child)); return t; };
+      const blue = await mk('blue');
+      inst = blue.url;
+      instCpu = { pids: [blue.child.pid] };
+      split = { blue: [(await mk('split-blue')).url], green: [(await mk('split-green')).url], shadow: [(await mk('split-shadow')).url] };
+      result.notes.push('The trivial instances were started by the benchmark (bench/peers/trivial-server.mjs), not by Switchyard.');
+      if (ctx.gatewayOnly && !why) {
+        const gw = await startStandaloneGateway({
+          key: GATEWAY_KEY,
+          endpoints: {
+            bench: { traffic: { blue: 100 }, mirror: null, deployments: { blue: [inst] } },
+            benchsplit: { traffic: { blue: 90, green: 10 }, mirror: { shadow: 10 }, deployments: split },
+          },
+        }, { cpus: cpu.sut, profileDir: ctx.profileDir, logFile: `${ctx.logDir}/b1-gateway-standalone.log` });
+        cleanups.push(() => gw.stop());
+        ours = { scoringUrl: `${gw.gatewayUrl}/endpoints/bench/score`, key: GATEWAY_KEY, cpu: { pids: [gw.child.pid] } };
+        oursSplit = { scoringUrl: `${gw.gatewayUrl}/endpoints/benchsplit/score`, key: GATEWAY_KEY, cpu: ours.cpu };
+        result.settings.switchyard = 'gateway only (--gateway-only): bench/peers/gateway-standalone.mjs runs dist/gateway/host.js with a hand-made routing snapshot; no control plane, no runtime';
+      }
     }
 
     const ng = await startNginx({ path: PATH, upstreams: { blue: [hostPort(inst)] }, traffic: [{ upstream: 'blue', percent: 100 }], key: NGINX_KEY }, { cpus: cpu.sut, port: await freePort() });
@@ -71,11 +91,11 @@ export async function b1(ctx) {
 
     // --- rows ----------------------------------------------------------------------------------
     const targets = [
-      { sys: 'direct', label: 'direct (no proxy)', url: `${inst}/score`, key: null },
-      { sys: 'nginx', label: 'nginx reverse proxy', url: ng.url, key: NGINX_KEY },
-      { sys: 'switchyard', label: 'Switchyard gateway', url: ours?.scoringUrl, key: ours?.key },
-      { sys: 'nginx', label: 'nginx split 90/10 + mirror 10%', url: ngSplit.url, key: NGINX_KEY, split: true },
-      { sys: 'switchyard', label: 'Switchyard split 90/10 + mirror 10%', url: oursSplit?.scoringUrl, key: oursSplit?.key, split: true },
+      { sys: 'direct', label: 'direct (no proxy)', url: `${inst}/score`, key: null, cpu: instCpu },
+      { sys: 'nginx', label: 'nginx reverse proxy', url: ng.url, key: NGINX_KEY, cpu: { groups: [ng.child.pid] } },
+      { sys: 'switchyard', label: 'Switchyard gateway', url: ours?.scoringUrl, key: ours?.key, cpu: ours?.cpu },
+      { sys: 'nginx', label: 'nginx split 90/10 + mirror 10%', url: ngSplit.url, key: NGINX_KEY, split: true, cpu: { groups: [ngSplit.child.pid] } },
+      { sys: 'switchyard', label: 'Switchyard split 90/10 + mirror 10%', url: oursSplit?.scoringUrl, key: oursSplit?.key, split: true, cpu: ours?.cpu },
     ];
     const rows = [];
     for (const t of targets) {
@@ -87,8 +107,8 @@ export async function b1(ctx) {
         rows.push(addRow(result, {
           ...spec,
           measure: group === 'throughput'
-            ? () => wrk(t.url, { threads: 2, connections: 32, seconds, headers, cpus: cpu.load })
-            : () => openLoop(t.url, { rate: ctx.rate, seconds, warmup: 1, connections: 64, headers, cpus: cpu.load }),
+            ? () => withCpu(t.cpu, () => wrk(t.url, { threads: 2, connections: 32, seconds, headers, cpus: cpu.load }))
+            : () => withCpu(t.cpu, () => openLoop(t.url, { rate: ctx.rate, seconds, warmup: 1, connections: 64, headers, cpus: cpu.load })),
         }));
       }
     }

@@ -15,7 +15,7 @@ export async function openLoop(url, { rate = 1000, seconds = 5, warmup = 1, conn
   const s = JSON.parse(line);
   const shown = args.map((a) => (a === script ? 'bench/load/openloop.mjs' : a.startsWith('Authorization:') ? "'Authorization: Bearer $KEY'" : a));
   return {
-    rate, achievedRate: s.achievedRate,
+    rate, achievedRate: s.achievedRate, requests: s.sent,
     p50Ms: s.latencyMs.p50, p90Ms: s.latencyMs.p90, p99Ms: s.latencyMs.p99, p999Ms: s.latencyMs.p999, maxMs: s.latencyMs.max,
     errors: s.non2xx + s.failed, firstError: s.firstError,
     command: `${cpus != null ? `taskset -c ${cpus} ` : ''}node ${shown.join(' ')}`,

@@ -7,7 +7,7 @@ import { resultsDir, benchmarksMd, repoRoot } from './paths.mjs';
 // Column order and headings of the medians a row may have.
 const METRICS = [
   ['rps', 'req/s', 0], ['achievedRate', 'sent/s', 0], ['p50Ms', 'p50 ms', 3], ['p90Ms', 'p90 ms', 3],
-  ['p99Ms', 'p99 ms', 3], ['p999Ms', 'p99.9 ms', 2], ['seconds', 'seconds', 3], ['errors', 'errors', 0],
+  ['p99Ms', 'p99 ms', 3], ['p999Ms', 'p99.9 ms', 2], ['cpuUsPerReq', 'CPU µs/req', 1], ['seconds', 'seconds', 3], ['errors', 'errors', 0], ['othersCpuPct', 'others\' CPU %', 0],
 ];
 const GROUP_TITLES = {
   throughput: 'Throughput (closed loop, wrk)', latency: 'Latency at a fixed rate (open loop)',
@@ -40,6 +40,8 @@ function section(res) {
   for (const g of groups) {
     out.push(`**${GROUP_TITLES[g] ?? g}** — medians of ${res.settings.runs ?? '?'} interleaved runs; the last column is runs (min–max of the first metric).`, '');
     out.push(rowTable(res.rows.filter((r) => r.group === g)), '');
+    if (res.rows.some((r) => r.group === g && r.median?.othersCpuPct != null)) out.push("others' CPU %: CPU used by processes outside the benchmark during the run, in % of the whole machine (other people's builds and tests on this shared machine); high values mean noisy rows.", '');
+    if (res.rows.some((r) => r.group === g && r.median?.cpuUsPerReq != null)) out.push('CPU µs/req: user+system CPU of the proxy (gateway process, nginx master+workers; for the direct row the instance) during the run, divided by the requests of the run.', '');
   }
   if (res.checks.length) {
     out.push('| check | measured | target | verdict |', '|---|---:|---|---|');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { resultsDir } from './paths.mjs';
 import { machine, versions } from './machine.mjs';
 import { summarise, round } from './stats.mjs';
+import { loadMark, othersPct } from './others-load.mjs';
 
 export function newResult(bench, title, settings) {
   return {
@@ -38,7 +39,9 @@ export async function measureInterleaved(rows, runs, log = () => {}) {
     for (const row of rows) {
       if (row.skipped) continue;
       try {
+        const mark = loadMark();
         const { command, ...numbers } = await row.measure(r);
+        numbers.othersCpuPct = othersPct(mark, loadMark());
         if (command && !row.commands.includes(command)) row.commands.push(command);
         row.runs.push(numbers);
         log(`${row.id} run ${r + 1}/${runs}: ${fmtRun(numbers)}`);

@@ -11,10 +11,11 @@ import { repoRoot } from './paths.mjs';
 
 const bin = join(repoRoot, 'bin', 'switchyard');
 
-/** Why Switchyard cannot be benchmarked yet (not built), or null when it can be started. */
-export function unavailableReason() {
-  if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) return 'dist/cli/main.js missing: Switchyard is not built (npm install / npx tsc -p .)';
-  return null;
+/** Why Switchyard (or, with `gatewayOnly`, its gateway alone) cannot run yet, or null when it can. */
+export function unavailableReason({ gatewayOnly = false } = {}) {
+  const need = gatewayOnly ? ['gateway/host.js'] : ['cli/main.js', 'gateway/host.js'];
+  const missing = need.filter((p) => !existsSync(join(repoRoot, 'dist', p)));
+  return missing.length ? `dist/${missing[0]} missing: Switchyard is not built (npm install / npx tsc -p .)` : null;
 }
 
 /**
@@ -79,6 +80,26 @@ export async function startSwitchyard({ cpus, profileDir, logFile, env } = {}) {
     },
   };
   return sy;
+}
+
+/**
+ * The gateway alone (bench/peers/gateway-standalone.mjs) in front of instances we started; for
+ * measuring and profiling the data path before/without the control plane and runtime.
+ */
+export async function startStandaloneGateway(spec, { cpus, profileDir, logFile } = {}) {
+  const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  let listening;
+  const ready = new Promise((resolve) => { listening = resolve; });
+  const child = start('gateway-standalone', process.execPath, [...nodeFlags, join(repoRoot, 'bench', 'peers', 'gateway-standalone.mjs'), JSON.stringify(spec)], {
+    cpus, log: logFile, cwd: repoRoot,
+    onStdout: (line) => { try { const ev = JSON.parse(line); if (ev.event === 'listening') listening(ev); } catch { /* not an event */ } },
+  });
+  const ev = await Promise.race([
+    ready,
+    child.exited.then((c) => { throw new Error(`gateway-standalone exited (${c}); see ${logFile}`); }),
+    sleep(15000).then(() => { throw new Error('gateway-standalone did not start within 15 s'); }),
+  ]);
+  return { child, gatewayUrl: ev.gatewayUrl, stop: () => stop(child, { graceMs: 5000 }) };
 }
 
 /** Write YAML files for the CLI into a temporary folder; returns their paths by name. */

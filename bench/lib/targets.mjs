@@ -25,13 +25,13 @@ export const hostPort = (url) => new URL(url).host;
  * Create endpoint `endpoint` with one trivial deployment per entry of `deployments`
  * ([{name, delayMs}]), set its traffic and mirror, and wait until the gateway answers 200.
  * Tries the custom-container form first (the very trivial-server.mjs of the peer rows); falls back to
- * the Node scoring host when the runtime refuses it. Resolves {key, scoringUrl, kind, instances: {name: [url]}}.
+ * the Node scoring host when the runtime refuses it. Resolves {key, scoringUrl, kind, instances: {name: [url]}, pids: {name: [pid]}}.
  */
 export async function deployTrivialEndpoint(sy, endpoint, deployments, { traffic, mirror, log = () => {} }) {
   const files = writeYamlFiles({ endpoint: { name: endpoint, auth_mode: 'key' } });
   await sy.cli(['online-endpoint', 'create', '-n', endpoint, '-f', files.endpoint]);
   let kind = 'container';
-  const instances = {};
+  const instances = {}, pids = {};
   for (const d of deployments) {
     const create = (k) => {
       const f = writeYamlFiles({ [d.name]: trivialDeployment({ name: d.name, endpoint, kind: k, delayMs: d.delayMs ?? 0 }) });
@@ -46,6 +46,7 @@ export async function deployTrivialEndpoint(sy, endpoint, deployments, { traffic
     }
     if (r.code !== 0) throw new Error(`online-deployment create ${d.name} failed: ${(r.stderr || r.stdout).slice(0, 1500)}`);
     instances[d.name] = await sy.instanceUrls(endpoint, d.name);
+    pids[d.name] = await sy.instancePids(endpoint, d.name);
     if (!instances[d.name].length) throw new Error(`deployment ${d.name} reports no ready instance URL in online-deployment show`);
   }
   const args = ['online-endpoint', 'update', '-n', endpoint, '--traffic', Object.entries(traffic).map(([k, v]) => `${k}=${v}`).join(' ')];
@@ -54,7 +55,7 @@ export async function deployTrivialEndpoint(sy, endpoint, deployments, { traffic
   const key = await sy.key(endpoint);
   const scoringUrl = sy.scoringUrl(endpoint);
   await waitScoring(scoringUrl, key);
-  return { key, scoringUrl, kind, instances };
+  return { key, scoringUrl, kind, instances, pids };
 }
 
 /** Wait until the gateway's snapshot routes the endpoint (200 to an authenticated POST). */
