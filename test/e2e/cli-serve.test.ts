@@ -10,7 +10,9 @@ test('serve prints the listening line, guides the user, and stops on SIGTERM', a
   try {
     assert.match(server.controlUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.match(server.gatewayUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.match(server.stderr(), /export SWITCHYARD_URL=http:\/\/127\.0\.0\.1:\d+/);
+    // The guide goes to stderr just after the listening line; give the pipe a moment.
+    for (let i = 0; i < 50 && !server.stderr().includes('export SWITCHYARD_URL='); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(server.stderr(), new RegExp(`export SWITCHYARD_URL=${server.controlUrl.replace(/\./g, '\\.')}\n`));
     // The CLI finds the admin token in SWITCHYARD_DATA_DIR without SWITCHYARD_TOKEN.
     const r = await sy(server, ['online-endpoint', 'list', '-o', 'json']);
     assert.equal(r.code, 0, r.stderr);
