@@ -17,7 +17,13 @@ export async function uploadPending<T extends object>(client: SwitchyardClient, 
     let digest = done.get(u.localPath);
     if (!digest) {
       if (io.stderrIsTTY) io.err(`Uploading ${basename(u.localPath)} (${u.at.join('.')})...`);
-      const info = await client.uploadArtifact(u.localPath);
+      let info;
+      try {
+        info = await client.uploadArtifact(u.localPath);
+      } catch (e) {
+        if (io.stderrIsTTY) io.err('\n');
+        throw e;
+      }
       if (io.stderrIsTTY) io.err(` ${info.files} file(s), ${info.size} bytes\n`);
       digest = info.digest;
       done.set(u.localPath, digest);
