@@ -1,7 +1,7 @@
 // The control API as a Fastify app, separate from listen(): serve() listens, tests call inject().
 // Every route declares its schemas; the same schemas validate requests, shape answers and make the
 // OpenAPI document at GET /api/v1/openapi.json. Auth is one onRequest hook for every route but health.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Logger } from '../logger.js';
 import type { ControlContext } from './context.js';
@@ -33,7 +33,8 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
   const version = deps.version ?? SWITCHYARD_VERSION;
   const app = Fastify({
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    // Per-request lines would drown the log (the CLI long-polls operations); onResponse logs at debug.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.jsonBodyLimit ?? 16 * 1024 * 1024,
     // Unknown keys must reach the normalisers (which refuse them by name) instead of being stripped;
     // defaults are applied by the normalisers too, so the stored spec records them.
