@@ -12,6 +12,7 @@ import { stop } from './lib/procs.mjs';
 import { freePort } from './lib/ports.mjs';
 import { placement } from './lib/cpus.mjs';
 import { openLoop } from './lib/openloop.mjs';
+import { withCpu } from './lib/cpu-usage.mjs';
 
 const LIVE_DELAY_MS = 1;
 const SHADOW_DELAY_MS = 100;
@@ -37,6 +38,7 @@ export async function b2(ctx) {
         cleanups.push(() => sy.stop());
         ours = await deployTrivialEndpoint(sy, 'mirror', [{ name: 'live', delayMs: LIVE_DELAY_MS }, { name: 'shadow', delayMs: SHADOW_DELAY_MS }],
           { traffic: { live: 100 }, log });
+        ours.cpu = { pids: [sy.child.pid] };
       } catch (e) {
         result.notes.push(`Switchyard rows not measured: ${e.message}`.slice(0, 800));
         ours = null;
@@ -57,7 +59,7 @@ export async function b2(ctx) {
     const ngMirror = await startNginx({ path: PATH, upstreams, traffic: [{ upstream: 'live', percent: 100 }], mirror: { upstream: 'shadow', percent: MIRROR_PERCENT }, key: NGINX_KEY }, { cpus: cpu.sut, port: await freePort() });
     cleanups.push(() => ngMirror.stop());
 
-    const load = (url, key) => openLoop(url, { rate, seconds, warmup: 1, connections: 64, headers: { Authorization: `Bearer ${key}` }, cpus: cpu.load });
+    const load = (url, key, who) => withCpu(who, () => openLoop(url, { rate, seconds, warmup: 1, connections: 64, headers: { Authorization: `Bearer ${key}` }, cpus: cpu.load }));
     // Our mirror is switched on and off on the same endpoint (the same live instance) with the CLI,
     // exactly as the walkthrough does; the update has returned before the load starts.
     const setMirror = async (p) => {
@@ -67,16 +69,16 @@ export async function b2(ctx) {
     const rows = [];
     const spec = (id, label, system) => ({ id, group: 'mirror', label, system });
     if (ours) {
-      rows.push(addRow(result, { ...spec('sy-plain', 'Switchyard, no mirror', 'switchyard'), measure: async () => { await setMirror(0); return load(ours.scoringUrl, ours.key); } }));
-      rows.push(addRow(result, { ...spec('sy-mirror', `Switchyard, slow shadow mirrored at ${MIRROR_PERCENT}%`, 'switchyard'), measure: async () => { await setMirror(MIRROR_PERCENT); return load(ours.scoringUrl, ours.key); } }));
+      rows.push(addRow(result, { ...spec('sy-plain', 'Switchyard, no mirror', 'switchyard'), measure: async () => { await setMirror(0); return load(ours.scoringUrl, ours.key, ours.cpu); } }));
+      rows.push(addRow(result, { ...spec('sy-mirror', `Switchyard, slow shadow mirrored at ${MIRROR_PERCENT}%`, 'switchyard'), measure: async () => { await setMirror(MIRROR_PERCENT); return load(ours.scoringUrl, ours.key, ours.cpu); } }));
       result.setupCommands = ['# Switchyard rows switch the mirror of the same endpoint before each run:',
         `switchyard online-endpoint update -n mirror --mirror-traffic "shadow=${MIRROR_PERCENT}"   # or "shadow=0"`];
     } else {
       skipRow(result, spec('sy-plain', 'Switchyard, no mirror', 'switchyard'), 'Switchyard not running');
       skipRow(result, spec('sy-mirror', `Switchyard, slow shadow mirrored at ${MIRROR_PERCENT}%`, 'switchyard'), 'Switchyard not running');
     }
-    rows.push(addRow(result, { ...spec('ng-plain', 'nginx, no mirror', 'nginx'), measure: () => load(ngPlain.url, NGINX_KEY) }));
-    rows.push(addRow(result, { ...spec('ng-mirror', `nginx, slow shadow mirrored at ${MIRROR_PERCENT}%`, 'nginx'), measure: () => load(ngMirror.url, NGINX_KEY) }));
+    rows.push(addRow(result, { ...spec('ng-plain', 'nginx, no mirror', 'nginx'), measure: () => load(ngPlain.url, NGINX_KEY, { groups: [ngPlain.child.pid] }) }));
+    rows.push(addRow(result, { ...spec('ng-mirror', `nginx, slow shadow mirrored at ${MIRROR_PERCENT}%`, 'nginx'), measure: () => load(ngMirror.url, NGINX_KEY, { groups: [ngMirror.child.pid] }) }));
     await measureInterleaved(rows, runs, log);
     finalise(result);
 

@@ -10,6 +10,7 @@ import { start, stop, waitHttp } from './lib/procs.mjs';
 import { freePort } from './lib/ports.mjs';
 import { repoRoot } from './lib/paths.mjs';
 import { wrk } from './lib/wrk.mjs';
+import { withCpu } from './lib/cpu-usage.mjs';
 import { readFileSync } from 'node:fs';
 
 const THREADS = 2, CONNECTIONS = 16;
@@ -47,8 +48,8 @@ export async function b3(ctx) {
         const files = writeYamlFiles({ endpoint: { name: 'sklearn', auth_mode: 'key' }, blue: sklearnDeployment({ name: 'blue', endpoint: 'sklearn', instances: 2, maxConcurrent: 8 }) });
         await sy.cli(['online-endpoint', 'create', '-n', 'sklearn', '-f', files.endpoint]);
         await sy.cli(['online-deployment', 'create', '-n', 'blue', '-e', 'sklearn', '-f', files.blue, '--all-traffic'], { timeoutMs: 120000 });
-        ours = { key: await sy.key('sklearn'), url: sy.scoringUrl('sklearn'), instances: await sy.instanceUrls('sklearn', 'blue') };
-        await waitScoring(ours.url, ours.key);
+        ours = { key: await sy.key('sklearn'), url: sy.scoringUrl('sklearn'), instances: await sy.instanceUrls('sklearn', 'blue'), pids: await sy.instancePids('sklearn', 'blue'), server: sy.child.pid };
+        await waitScoring(ours.url, ours.key, { body });
         result.setupCommands.push(
           'switchyard online-endpoint create -n sklearn -f endpoint.yml',
           'switchyard online-deployment create -n blue -e sklearn -f blue.yml --all-traffic   # model-1, instance_count 2, max_concurrent_requests_per_instance 8, interpreter /usr/bin/python3');
@@ -63,13 +64,13 @@ export async function b3(ctx) {
     const rows = [];
     const spec = (id, label, system) => ({ id, group: 'scoring', label, system });
     if (ours) {
-      rows.push(addRow(result, { ...spec('sy', 'Switchyard: gateway + 2 Python host instances', 'switchyard'), measure: () => load(ours.url, ours.key) }));
+      rows.push(addRow(result, { ...spec('sy', 'Switchyard: gateway + 2 Python host instances', 'switchyard'), measure: () => withCpu({ pids: [ours.server] }, () => load(ours.url, ours.key)) }));
     } else skipRow(result, spec('sy', 'Switchyard: gateway + 2 Python host instances', 'switchyard'), 'Switchyard not running');
-    rows.push(addRow(result, { ...spec('gunicorn', 'gunicorn + Flask, 2 workers', 'gunicorn'), measure: () => load(`http://127.0.0.1:${gport}/score`, null) }));
+    rows.push(addRow(result, { ...spec('gunicorn', 'gunicorn + Flask, 2 workers', 'gunicorn'), measure: () => withCpu({ groups: [gunicorn.pid] }, () => load(`http://127.0.0.1:${gport}/score`, null)) }));
     // Reference, not a target: one Python host instance without the gateway (half the capacity),
     // to tell the host's own cost from the gateway's.
     if (ours?.instances?.[0]) {
-      rows.push(addRow(result, { ...spec('sy-one-direct', 'one Switchyard Python instance, direct (reference, 8 connections)', 'direct'), measure: () => load(`${ours.instances[0]}/score`, null, 8) }));
+      rows.push(addRow(result, { ...spec('sy-one-direct', 'one Switchyard Python instance, direct (reference, 8 connections)', 'direct'), measure: () => withCpu({ pids: ours.pids }, () => load(`${ours.instances[0]}/score`, null, 8)) }));
     }
     // Warm-up, not recorded: first requests pay for imports and page faults in every worker.
     if (ours) await load(ours.url, ours.key, CONNECTIONS, 1).catch(() => {});

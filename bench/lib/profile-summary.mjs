@@ -24,11 +24,26 @@ export function summariseProfile(path, top = 25) {
     fn.set(k, (fn.get(k) ?? 0) + us);
     file.set(url, (file.get(url) ?? 0) + us);
   }
+  // Coarse buckets, to say which layer the time goes to.
+  const bucketOf = (k) => {
+    if (/^(writev|writeBuffer|writeUtf8String|writeLatin1String|read|close)\s+\(native\)/.test(k)) return 'socket syscalls (native writev/write/read)';
+    if (k.startsWith('(garbage collector)')) return 'garbage collector';
+    if (k.startsWith('(program)')) return 'V8/libuv (program)';
+    if (/node_modules\/undici|wasm:/.test(k)) return 'undici (client to the instance)';
+    if (/dist\/gateway\//.test(k)) return 'gateway code (dist/gateway)';
+    if (/node:(_http_|internal\/http)/.test(k)) return 'node:http server';
+    if (/node:(internal\/)?crypto/.test(k) || /^(Hash|digest|createHash|randomUUID|serializeUUID)/.test(k)) return 'crypto (key hash, request ids)';
+    if (/node:(net|internal\/stream|internal\/streams|events|stream)/.test(k)) return 'node streams/net/events';
+    if (/node:internal\/(process|timers)/.test(k)) return 'timers and ticks';
+    return 'other';
+  };
+  const buckets = new Map();
+  for (const [k, us] of fn) buckets.set(bucketOf(k), (buckets.get(bucketOf(k)) ?? 0) + us);
   const fmt = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, us]) => `${((us / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
-  return { totalMs: total / 1000, functions: fmt(fn), files: fmt(file) };
+  return { totalMs: total / 1000, functions: fmt(fn), files: fmt(file), buckets: fmt(buckets) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const s = summariseProfile(process.argv[2], Number(process.argv[3] ?? 25));
-  console.log(`busy (non-idle) ${s.totalMs.toFixed(0)} ms\n\n-- by function (self) --\n${s.functions.join('\n')}\n\n-- by file (self) --\n${s.files.join('\n')}`);
+  console.log(`busy (non-idle) ${s.totalMs.toFixed(0)} ms\n\n-- by layer --\n${s.buckets.join('\n')}\n\n-- by function (self) --\n${s.functions.join('\n')}\n\n-- by file (self) --\n${s.files.join('\n')}`);
 }

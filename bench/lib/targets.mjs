@@ -59,12 +59,12 @@ export async function deployTrivialEndpoint(sy, endpoint, deployments, { traffic
 }
 
 /** Wait until the gateway's snapshot routes the endpoint (200 to an authenticated POST). */
-export async function waitScoring(url, key, timeoutMs = 15000) {
+export async function waitScoring(url, key, { timeoutMs = 15000, body = '{"data":[[1]]}' } = {}) {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{"data":[[1]]}', signal: AbortSignal.timeout(2000) });
+      const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(2000) });
       last = `${res.status} ${(await res.text()).slice(0, 200)}`;
       if (res.status === 200) return;
     } catch (e) { last = e.cause?.code ?? e.message; }
