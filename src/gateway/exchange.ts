@@ -1,14 +1,14 @@
 // One live request's trip through the gateway once routed and admitted: wait for an instance, send the
 // buffered body, stream the instance's answer back, and turn every failure into the status SPEC §3 names.
-// The object is also the undici dispatch handler (legacy callback form: undici 7's core calls it
-// directly, without the wrapper the controller form needs), so a request costs one object, one timer.
+// The object is also the upstream handler and the upstream request (upstream-connection.ts), so a
+// request costs one object and one timer.
 import type { ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
 import type { DeploymentPool, Waiter } from './pool.js';
 import { NO_INSTANCE, QUEUED } from './pool.js';
 import { dropTowardsClient } from './forwarded-headers.js';
 import { modelErrorHeaders, sendError, type AnswerIds } from './responses.js';
 import type { Upstream } from './upstream.js';
+import type { UpstreamHandler, UpstreamRequest } from './upstream-connection.js';
 
 /** Status recorded when the client left before its answer (nginx's convention; never sent). */
 export const CLIENT_CLOSED = 499;
@@ -25,8 +25,8 @@ const enum Phase {
 }
 
 /**
- * Errors that prove the request never reached the instance, given that undici never called onConnect
- * (it calls it right before writing the first byte): the connection failed or died before use.
+ * Errors that prove the request never reached the instance, given that onConnect was never called (it
+ * is called right before the first byte is written): the connection failed or died before use.
  */
 function neverSent(err: Error & { code?: string }): boolean {
   switch (err.code) {
@@ -36,8 +36,8 @@ function neverSent(err: Error & { code?: string }): boolean {
     case 'ETIMEDOUT':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-    case 'UND_ERR_SOCKET':
-    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UPSTREAM_CLOSED':
+    case 'UPSTREAM_CONNECT_TIMEOUT':
       return true;
     default:
       return false;
@@ -45,7 +45,7 @@ function neverSent(err: Error & { code?: string }): boolean {
 }
 
 function refusedConnection(err: Error & { code?: string }): boolean {
-  return err.code === 'ECONNREFUSED' || err.code === 'UND_ERR_CONNECT_TIMEOUT' || err.code === 'EHOSTUNREACH';
+  return err.code === 'ECONNREFUSED' || err.code === 'UPSTREAM_CONNECT_TIMEOUT' || err.code === 'EHOSTUNREACH';
 }
 
 function onTimeout(ex: Exchange): void {
@@ -54,7 +54,7 @@ function onTimeout(ex: Exchange): void {
 
 export type ExchangeKind = 'score' | 'swagger';
 
-export class Exchange implements Dispatcher.DispatchHandler, Waiter {
+export class Exchange implements UpstreamHandler, UpstreamRequest, Waiter {
   tried: Upstream[] | null = null;
   body: Buffer | null = null;
   private phase = Phase.Body;
@@ -121,7 +121,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Waiter {
     this.settle();
   }
 
-  // --- undici DispatchHandler (legacy callbacks) ---
+  // --- UpstreamHandler ---
 
   onConnect(abort: (err?: Error) => void): void {
     this.connected = true;
@@ -130,7 +130,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Waiter {
     if (this.phase === Phase.Done) abort();
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  onHeaders(statusCode: number, upstreamHeaders: string[], resume: () => void): boolean {
     if (this.phase !== Phase.Waiting) {
       this.abortUpstream?.();
       return false;
@@ -138,10 +138,10 @@ export class Exchange implements Dispatcher.DispatchHandler, Waiter {
     if (statusCode < 200) return true; // 1xx informational: the final status follows
     const ok = (statusCode >= 200 && statusCode < 300) || this.kind === 'swagger';
     const out: string[] = [];
-    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-      const name = rawHeaders[i]!.toString('latin1');
+    for (let i = 0; i + 1 < upstreamHeaders.length; i += 2) {
+      const name = upstreamHeaders[i]!;
       if (dropTowardsClient(name)) continue;
-      out.push(name, rawHeaders[i + 1]!.toString('latin1'));
+      out.push(name, upstreamHeaders[i + 1]!);
     }
     out.push('azureml-model-deployment', this.pool.route.name, 'x-request-id', this.ids.requestId);
     if (this.ids.clientRequestId !== undefined) out.push('x-ms-client-request-id', this.ids.clientRequestId);
@@ -220,7 +220,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Waiter {
     } else {
       return;
     }
-    // Frees the instance now; undici reports the abort through onError, which settles.
+    // Frees the instance now; the connection reports the abort through onError, which settles.
     if (this.abortUpstream !== null) this.abortUpstream();
     this.settle();
   }
@@ -254,7 +254,7 @@ export class Exchange implements Dispatcher.DispatchHandler, Waiter {
     this.upstream = u;
     this.connected = false;
     this.abortUpstream = null;
-    u.dispatcher.dispatch({ path: this.path, method: this.method, headers: this.headers, body: this.body }, this);
+    u.dispatch(this, this);
   }
 
   private answer(status: number): void {

@@ -26,7 +26,7 @@ function dropTowardsInstance(name: string): boolean {
   }
 }
 
-/** Flat [name, value, ...] list for undici, with the gateway's x-request-id. */
+/** Flat [name, value, ...] list for the upstream request, with the gateway's x-request-id. */
 export function headersTowardsInstance(h: IncomingHttpHeaders, requestId: string): string[] {
   const out: string[] = [];
   for (const name in h) {

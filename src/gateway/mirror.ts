@@ -4,27 +4,22 @@
 // that finds the lane full is dropped and counted; its answer is counted and thrown away. Nothing here
 // ever blocks, delays or fails the live request: the copy is handed over on the next turn of the event
 // loop, after the live request has been written.
-import type { Dispatcher } from 'undici';
 import type { DeploymentRoute } from './snapshot.js';
 import { pickInstance } from './pick.js';
 import type { DeploymentStats } from './stats.js';
 import type { Upstream, UpstreamRegistry } from './upstream.js';
+import type { UpstreamHandler, UpstreamRequest } from './upstream-connection.js';
 
 /** Upper bound of copies running at once on one lane, whatever the shadow's size. */
 const MAX_LANE_CONCURRENCY = 256;
 
-export interface MirrorCopyRequest {
-  method: 'POST';
-  path: string;
-  headers: string[];
-  body: Buffer | null;
-}
+export type MirrorCopyRequest = UpstreamRequest;
 
 function onCopyTimeout(c: MirrorCopy): void {
   c.timeout();
 }
 
-class MirrorCopy implements Dispatcher.DispatchHandler {
+class MirrorCopy implements UpstreamHandler {
   private upstream: Upstream | null = null;
   private timer: NodeJS.Timeout | null = null;
   private abortUpstream: ((err?: Error) => void) | null = null;
@@ -39,7 +34,7 @@ class MirrorCopy implements Dispatcher.DispatchHandler {
     this.upstream = u;
     this.startedAt = performance.now();
     this.timer = setTimeout(onCopyTimeout, this.lane.route.requestTimeoutMs, this);
-    u.dispatcher.dispatch({ path: this.req.path, method: this.req.method, headers: this.req.headers, body: this.req.body }, this);
+    u.dispatch(this.req, this);
   }
 
   onConnect(abort: (err?: Error) => void): void {

@@ -134,9 +134,10 @@ export class RoutingState {
     return n;
   }
 
-  async close(): Promise<void> {
+  close(): void {
     for (const lane of this.lanes.values()) lane.retire();
-    await Promise.all([this.liveUpstreams.closeAll(), this.mirrorUpstreams.closeAll()]);
+    this.liveUpstreams.closeAll();
+    this.mirrorUpstreams.closeAll();
   }
 
   private drawsFor(ep: EndpointRoute): Draws {

@@ -76,7 +76,7 @@ port.on('message', (m: HostToWorker) => {
           if (!closing) {
             closing = true;
             await gateway.close(m.timeoutMs);
-            await state.close();
+            state.close();
           }
           post({ op: 'reply', id: m.id, ok: true });
           break;
