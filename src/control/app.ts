@@ -50,6 +50,15 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
     },
   });
 
+  // POST routes without a body (list-keys, token) get called with `Content-Type: application/json` and
+  // nothing else by curl users; an empty JSON body means "no body", not an error.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    return parseJson(request, text, done);
+  });
+
   app.setErrorHandler(makeErrorHandler());
   app.setNotFoundHandler(notFoundHandler);
   app.addHook('onRequest', bearerAuth(deps.auth));

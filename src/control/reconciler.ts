@@ -57,7 +57,11 @@ export class Reconciler {
     const { store, backend, logger } = this.deps;
     await backend.recover();
     const endpoints = store.listEndpoints();
-    await Promise.all(endpoints.map((ep) => this.reconcileEndpoint(ep.spec.name)));
+    // Deletes may wait on instances being drained: they finish in the background, the rest first.
+    await Promise.all(endpoints.map((ep) => {
+      const pass = this.reconcileEndpoint(ep.spec.name);
+      return ep.provisioning_state === 'Deleting' ? undefined : pass;
+    }));
     // Operations whose endpoint row is gone were finished by the endpoint pass; any other deployment
     // left Creating/Updating/Deleting, and every Succeeded one, is driven again.
     for (const dep of store.listDeployments()) void this.reconcileDeployment(dep.spec.endpoint_name, dep.spec.name);

@@ -21,6 +21,10 @@ export function invalid(field: string, expected: string, value: unknown): Switch
 
 export function expectObject(field: string, value: unknown): InputObject {
   if (!isPlainObject(value)) throw invalid(field, 'an object', value);
+  // Copying a map with a "__proto__" key by assignment would change the copy's prototype.
+  if (Object.prototype.hasOwnProperty.call(value, '__proto__')) {
+    throw new SwitchyardError('InvalidValue', `${field} must not have a key named "__proto__".`);
+  }
   return value;
 }
 

@@ -570,3 +570,38 @@ describe('limits', () => {
     assert.equal((await waitOp(del.body.operation.id)).status, 'Succeeded');
   });
 });
+
+describe('request edge cases', () => {
+  it('an empty JSON body on a body-less POST is fine', async () => {
+    await h.call('POST', '/api/v1/endpoints', { name: 'edge-case' });
+    const res = await fetch(`${h.url}/api/v1/endpoints/edge-case/list-keys`, {
+      method: 'POST', headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' },
+    });
+    assert.equal(res.status, 200);
+    assert.ok(((await res.json()) as any).primaryKey);
+  });
+
+  it('refuses prototype keys in JSON bodies without a 5xx', async () => {
+    for (const body of ['{"name":"proto-ep","__proto__":{"x":1}}', '{"name":"proto-ep","tags":{"__proto__":"x"}}']) {
+      const res = await fetch(`${h.url}/api/v1/endpoints`, {
+        method: 'POST', headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' }, body,
+      });
+      assert.equal(res.status, 400, body);
+    }
+    assert.equal((await h.call('GET', '/api/v1/endpoints/proto-ep')).status, 404);
+  });
+
+  it('refuses a wrong body type on a JSON route with 400', async () => {
+    const res = await fetch(`${h.url}/api/v1/endpoints`, {
+      method: 'POST', headers: { authorization: `Bearer ${h.token}`, 'content-type': 'text/plain' }, body: 'name=x',
+    });
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as any).error.code, /^(BadRequest|InvalidValue)$/);
+  });
+
+  it('the long poll clamps wait and refuses a negative one', async () => {
+    const created = await h.call('POST', '/api/v1/endpoints', { name: 'poll-ep' });
+    assert.equal((await h.call('GET', `/api/v1/operations/${created.body.operation.id}?wait=-1`)).status, 400);
+    assert.equal((await h.call('GET', `/api/v1/operations/${created.body.operation.id}?wait=1000`)).body.status, 'Succeeded');
+  });
+});
