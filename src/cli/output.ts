@@ -1,7 +1,8 @@
 // Output of command results, in the shapes `az` (knack) prints, so scripts written for it keep working:
 // - json: 2-space indent, keys sorted, non-ASCII kept; jsonc: the same, coloured on a terminal.
 // - yaml: block style, keys sorted, lists not indented under their key (PyYAML's safe_dump).
-// - tsv: one line per list item; an object's values tab-separated in key order; nested lists print
+// - tsv: one line per list item; an object's values tab-separated in key order (sorted, or the
+//   --query's order for a multiselect such as `{n:name, s:provisioning_state}`); nested lists print
 //   their length, nested objects print nothing; a bare string prints as is (so `-o tsv --query
 //   primaryKey` prints just the key).
 // - table: scalar fields only (not id/type/etag), headers with a capital first letter, dashes below.
@@ -72,16 +73,21 @@ function tsvCell(value: unknown): string {
   return String(value);
 }
 
-function tsvRow(value: unknown): string {
+function tsvRow(value: unknown, sortKeysToo: boolean): string {
   if (Array.isArray(value)) return value.map(tsvCell).join('\t');
-  if (value && typeof value === 'object') return Object.values(value).map(tsvCell).join('\t');
+  if (value && typeof value === 'object') {
+    const rec = value as Record<string, unknown>;
+    const keys = sortKeysToo ? Object.keys(rec).sort() : Object.keys(rec);
+    return keys.map((k) => tsvCell(rec[k])).join('\t');
+  }
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return tsvCell(value);
 }
 
-export function formatTsv(value: unknown): string {
+/** knack sorts a plain result's keys; a --query result (an ordered map) keeps the query's order. */
+export function formatTsv(value: unknown, queryActive = false): string {
   const rows = Array.isArray(value) ? value : [value];
-  return rows.map((r) => tsvRow(r) + '\n').join('');
+  return rows.map((r) => tsvRow(r, !queryActive) + '\n').join('');
 }
 
 const TABLE_SKIP = new Set(['id', 'type', 'etag']);
@@ -141,7 +147,7 @@ export function render(result: unknown, options: RenderOptions): string {
     case 'jsonc': return options.color ? formatJsonColor(value) : formatJson(value);
     case 'yaml':
     case 'yamlc': return formatYaml(value);
-    case 'tsv': return formatTsv(value);
+    case 'tsv': return formatTsv(value, Boolean(options.query));
     case 'table': return formatTable(value, Boolean(options.query));
   }
 }

@@ -40,13 +40,14 @@ test('tsv of a scalar prints the bare value', () => {
 });
 
 test('tsv of an object: values tab-separated in key order; nested list → length, map → empty', () => {
-  assert.equal(render({ a: 'x', b: 2, c: [1, 2, 3], d: { e: 1 }, f: false, g: null }, { format: 'tsv' }), 'x\t2\t3\t\tFalse\tNone\n');
-  assert.equal(render(endpoint, { format: 'tsv', query: '{n:name, s:provisioning_state}' }), 'my-endpoint\tSucceeded\n');
+  assert.equal(render({ g: null, a: 'x', b: 2, c: [1, 2, 3], d: { e: 1 }, f: false }, { format: 'tsv' }), 'x\t2\t3\t\tFalse\tNone\n');
+  assert.equal(render(endpoint, { format: 'tsv', query: '{s:provisioning_state, n:name}' }), 'Succeeded\tmy-endpoint\n');
+  assert.equal(render({ primaryKey: 'p', secondaryKey: 's' }, { format: 'tsv' }), 'p\ts\n');
 });
 
 test('tsv of a list: one line per item', () => {
   assert.equal(render(['a', 'b'], { format: 'tsv' }), 'a\nb\n');
-  assert.equal(render([{ n: 'a', v: 1 }, { n: 'b', v: 2 }], { format: 'tsv' }), 'a\t1\nb\t2\n');
+  assert.equal(render([{ v: 1, n: 'a' }, { v: 2, n: 'b' }], { format: 'tsv' }), 'a\t1\nb\t2\n');
   assert.equal(render([endpoint], { format: 'tsv', query: '[].name' }), 'my-endpoint\n');
   assert.equal(render([], { format: 'tsv' }), '');
 });
