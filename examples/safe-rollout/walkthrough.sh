@@ -35,7 +35,12 @@ bold=$'\e[1m'; dim=$'\e[2m'; off=$'\e[0m'
 [[ -t 1 ]] || { bold=""; dim=""; off=""; }
 step() { printf '\n%s== %s%s\n' "$bold" "$1" "$off"; [[ -n "${2:-}" ]] && printf '%s   %s%s\n' "$dim" "$2" "$off"; return 0; }
 # Echo a command as the user would type it (switchyard, not its full path), then run it.
-sy() { printf '$ switchyard %s\n' "$*"; "$SWITCHYARD" "$@"; }
+sy() {
+  local shown=() a
+  for a in "$@"; do [[ "$a" == *" "* ]] && shown+=("\"$a\"") || shown+=("$a"); done
+  printf '$ switchyard %s\n' "${shown[*]}"
+  "$SWITCHYARD" "$@"
+}
 
 # ---------------------------------------------------------------------------------------------
 # --serve: a private server for this run, stopped (with every instance it started) on exit.
@@ -88,7 +93,6 @@ sy online-deployment create --name blue --endpoint "$ENDPOINT_NAME" \
 
 step "3. Invoke the endpoint" "blue answers: model 1's predictions for the two sample rows"
 sy online-endpoint invoke --name "$ENDPOINT_NAME" --request-file endpoints/online/model-1/sample-request.json
-echo
 
 step "4. Scale blue to two instances" "only instance_count changes, so this scales without restarting the first instance"
 sy online-deployment update --name blue --endpoint "$ENDPOINT_NAME" --set instance_count=2 -o none
@@ -102,7 +106,6 @@ sy online-endpoint show -n "$ENDPOINT_NAME" --query traffic
 
 step "7. Test green directly" "--deployment-name sends the request to green whatever its traffic: model 2's predictions"
 sy online-endpoint invoke --name "$ENDPOINT_NAME" --deployment-name green --request-file endpoints/online/model-2/sample-request.json
-echo
 
 step "8. The same with curl" "the endpoint's key and the azureml-model-deployment header, as any HTTP client would"
 ENDPOINT_KEY=$("$SWITCHYARD" online-endpoint get-credentials -n "$ENDPOINT_NAME" -o tsv --query primaryKey)
@@ -125,7 +128,6 @@ echo "invoking 20 times:"
 for i in $(seq 1 20); do
   printf '  %2d: ' "$i"
   "$SWITCHYARD" online-endpoint invoke --name "$ENDPOINT_NAME" --request-file endpoints/online/model-1/sample-request.json
-  echo
 done
 sleep 1 # mirror copies are sent asynchronously, after the client's answer
 
@@ -147,7 +149,6 @@ step "13. Send all traffic to green"
 sy online-endpoint update --name "$ENDPOINT_NAME" --traffic "blue=0 green=100" -o none
 sy online-endpoint show -n "$ENDPOINT_NAME" --query traffic
 sy online-endpoint invoke --name "$ENDPOINT_NAME" --request-file endpoints/online/model-2/sample-request.json
-echo
 
 step "14. Delete blue" "--no-wait returns at once; its instances are drained and stopped in the background"
 sy online-deployment delete --name blue --endpoint "$ENDPOINT_NAME" --yes --no-wait
@@ -162,4 +163,4 @@ if (( serve )); then
     sleep 0.1
   done
 fi
-step "Done" "the safe rollout finished: green serves all traffic, blue and the endpoint are gone"
+step "Done in ${SECONDS}s" "the safe rollout finished: green serves all traffic, blue and the endpoint are gone"

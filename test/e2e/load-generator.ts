@@ -43,6 +43,8 @@ export class LoadGenerator {
   private readonly agent: Agent;
   private startedAt = 0;
   private sent = 0;
+  /** Loops with an index at or above this wait (see setActive). */
+  private active = Number.POSITIVE_INFINITY;
   /** Why the loops stopped on their own (a bound was hit), if they did. */
   boundHit: string | null = null;
 
@@ -57,7 +59,15 @@ export class LoadGenerator {
 
   start(): void {
     this.startedAt = performance.now();
-    for (let i = 0; i < this.opts.concurrency; i++) this.loops.push(this.loop());
+    for (let i = 0; i < this.opts.concurrency; i++) this.loops.push(this.loop(i));
+  }
+
+  /**
+   * How many of the loops send requests (the others wait): a deployment's in-flight bound grows with
+   * its instance count, so a test that also sends its own requests lowers the load while it is small.
+   */
+  setActive(n: number): void {
+    this.active = n;
   }
 
   setPhase(phase: string): void {
@@ -71,12 +81,19 @@ export class LoadGenerator {
     return n;
   }
 
-  /** Resolves once `n` requests of `phase` have been recorded, or rejects after `timeoutMs`. */
-  async waitFor(phase: string, n: number, timeoutMs: number): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
-    while (this.count(phase) < n) {
-      if (this.stopping || this.boundHit) throw new Error(`load stopped (${this.boundHit ?? 'stop()'}) with ${this.count(phase)}/${n} requests in phase ${phase}`);
-      if (performance.now() > deadline) throw new Error(`only ${this.count(phase)}/${n} requests in phase ${phase} after ${timeoutMs} ms`);
+  /**
+   * Waits until `target` requests of `phase` are recorded, or until `softMs` has passed with at least
+   * `min` of them (a busy machine answers slower; the checks scale their tolerance with the count).
+   * Rejects when `min` is not reached within `hardMs`.
+   */
+  async waitFor(phase: string, w: { target: number; min: number; softMs: number; hardMs: number }): Promise<number> {
+    const t0 = performance.now();
+    for (;;) {
+      const n = this.count(phase);
+      const waited = performance.now() - t0;
+      if (n >= w.target || (n >= w.min && waited >= w.softMs)) return n;
+      if (this.stopping || this.boundHit) throw new Error(`load stopped (${this.boundHit ?? 'stop()'}) with ${n}/${w.min} requests in phase ${phase}`);
+      if (waited > w.hardMs) throw new Error(`only ${n}/${w.min} requests in phase ${phase} after ${w.hardMs} ms`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -88,12 +105,16 @@ export class LoadGenerator {
     await this.agent.close().catch(() => undefined);
   }
 
-  private async loop(): Promise<void> {
+  private async loop(index: number): Promise<void> {
     const { scoringUri, key, body, maxRequests, maxDurationMs } = this.opts;
     const timeout = this.opts.requestTimeoutMs ?? 15_000;
     while (!this.stopping) {
       if (this.sent >= maxRequests) { this.boundHit ??= `maxRequests ${maxRequests}`; return; }
       if (performance.now() - this.startedAt > maxDurationMs) { this.boundHit ??= `maxDurationMs ${maxDurationMs}`; return; }
+      if (index >= this.active) {
+        await new Promise((r) => setTimeout(r, 10));
+        continue;
+      }
       this.sent++;
       const rec: ScoreRecord = { sentAt: performance.now(), endedAt: 0, phase: this.phase, status: 0, deployment: null, firstPrediction: null };
       try {

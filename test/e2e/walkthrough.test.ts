@@ -3,28 +3,31 @@
 // client scoring the endpoint the whole time from the moment blue has traffic until the endpoint is
 // deleted. It checks what a user of the rollout cares about: no client request fails, each phase routes
 // as the traffic settings say, the mirror only shadows, and nothing is left running afterwards.
+// walkthrough-script.test.ts runs examples/safe-rollout/walkthrough.sh itself (a file of its own: the
+// test runner's timeout applies to each file as a whole).
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { LoadGenerator, latency, tally, type ScoreRecord } from './load-generator.js';
 import {
-  cli, describeResult, exampleDir, processState, processesUnder, readSampleRequest, run, sleep, startServer, waitGone,
+  cli, describeResult, exampleDir, processState, processesUnder, readSampleRequest, sleep, startServer, waitGone,
   type CliResult, type Server,
 } from './walkthrough-harness.js';
 
 const SAMPLE = 'endpoints/online/managed/sample';
-/** Loops of the load generator. The deployments use Azure's default max_concurrent_requests_per_instance
- *  (1), so a one-instance deployment answers 429 beyond 2 requests in flight (SPEC §3): two loops is the
- *  most a client can send to blue at 1 instance, or to green alone, without being refused by design. */
+/** Loops of the load generator. The deployments keep Azure's default max_concurrent_requests_per_instance
+ *  (1), so a deployment answers 429 beyond 2 × instance_count requests in flight (SPEC §3), by design.
+ *  The test's own CLI invokes count too: while blue has 1 instance, 1 loop runs (+1 invoke = 2); from
+ *  2 instances on, 2 loops (+ at most 2 invokes = 4); green alone at 1 instance gets the 2 loops only. */
 const CONCURRENCY = 2;
 /** Time allowed after a traffic change returns before its phase is measured (snapshot propagation). */
 const SETTLE_MS = 300;
-/** Requests measured per steady phase; 90/10 gets more so that ±3 points is a 4-sigma bound. */
-const PER_PHASE = 300;
-const PER_PHASE_SPLIT = 1000;
+/** Requests measured per steady phase: the target, or at least `min` once `softMs` has passed (a busy
+ *  machine, e.g. `npm test` running two files at once, answers slower). 90/10 wants more. */
+const PHASE = { target: 300, min: 100, softMs: 3_000, hardMs: 60_000 };
+const PHASE_SPLIT = { target: 1000, min: 200, softMs: 8_000, hardMs: 90_000 };
 
 const endpoint = `e2e-${process.pid % 100000}-${Math.floor(Math.random() * 1000)}`;
 let server: Server | undefined;
@@ -82,25 +85,30 @@ function phase(name: string): void {
   phaseStart.set(name, performance.now());
 }
 
-async function deploymentView(name: string): Promise<{ instances: Array<{ name: string; state: string; pid: number | null }>; provisioning_state: string }> {
-  const r = await sy(['online-deployment', 'show', '-n', name, '-e', endpoint]);
-  return JSON.parse(r.stdout);
+/** The control plane's REST API, for what the test only observes (the walkthrough's steps use the CLI). */
+async function api(path: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(`${server!.controlUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${server!.token}` } });
+  return { status: res.status, body: await res.text() };
 }
 
-/** Waits until `n` instances of the deployment are Ready; records their pids. */
+interface DeploymentView { instances: Array<{ name: string; state: string; pid: number | null }>; provisioning_state: string }
+
+/** Waits until `n` instances of the deployment are Ready (and no others); records their pids. */
 async function readyInstances(name: string, n: number, timeoutMs = 60_000): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = await deploymentView(name);
+    const r = await api(`/endpoints/${endpoint}/deployments/${name}`);
+    assert.equal(r.status, 200, r.body);
+    const v = JSON.parse(r.body) as DeploymentView;
     for (const i of v.instances) if (i.pid) pids.set(i.pid, `${name}/${i.name}`);
     const ready = v.instances.filter((i) => i.state === 'Ready');
     if (ready.length === n && v.instances.length === n) return ready.map((i) => i.pid!).filter(Boolean);
     if (Date.now() > deadline) assert.fail(`${name}: expected ${n} Ready instances, show says ${JSON.stringify(v.instances)}`);
-    await sleep(250);
+    await sleep(200);
   }
 }
 
-/** Counts lines of green's instance log that its score.py writes per request. */
+/** Counts the lines green's score.py writes per request, in `get-logs`. */
 async function greenLogCount(): Promise<number> {
   const r = await sy(['online-deployment', 'get-logs', '--name', 'green', '--endpoint', endpoint, '--lines', '100000']);
   return r.stdout.split('\n').filter((l) => l.includes('model 2: request received')).length;
@@ -111,26 +119,15 @@ async function greenMetrics(): Promise<Record<string, unknown>> {
   return JSON.parse(r.stdout);
 }
 
-/** Sums every numeric field of a metrics object whose path mentions `word` (e.g. mirror requests). */
-function sumFields(obj: unknown, match: (path: string) => boolean, path = ''): number {
-  if (typeof obj === 'number') return match(path) ? obj : 0;
-  if (!obj || typeof obj !== 'object') return 0;
-  let s = 0;
-  for (const [k, v] of Object.entries(obj)) s += sumFields(v, match, path ? `${path}.${k}` : k);
-  return s;
-}
-
-/** Waits until `show` fails (the resource is gone); returns how long that took. */
-async function waitDeleted(args: string[], timeoutMs: number): Promise<number> {
+/** Waits until the resource answers 404; returns how long that took. */
+async function waitDeleted(path: string, timeoutMs: number): Promise<number> {
   const t0 = Date.now();
   for (;;) {
-    const r = await cli(server!, args);
-    if (r.code !== 0) {
-      assert.match(r.stderr + r.stdout, /not found|NotFound|does not exist|no such/i, `after the delete, \`${r.line}\` failed for another reason: ${describeResult(r)}`);
-      return Date.now() - t0;
-    }
-    if (Date.now() - t0 > timeoutMs) assert.fail(`\`${args.join(' ')}\` still succeeds ${timeoutMs} ms after the delete: ${r.stdout.slice(0, 500)}`);
-    await sleep(200);
+    const r = await api(path);
+    if (r.status === 404) return Date.now() - t0;
+    assert.equal(r.status, 200, `GET ${path} while it is being deleted: ${r.status} ${r.body}`);
+    if (Date.now() - t0 > timeoutMs) assert.fail(`${path} still exists ${timeoutMs} ms after its delete: ${r.body.slice(0, 500)}`);
+    await sleep(100);
   }
 }
 
@@ -195,9 +192,10 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       assert.ok(key.length >= 16, `a key, got ${JSON.stringify(key)}`);
       report.scoringUri = uri;
       load = new LoadGenerator({ scoringUri: uri, key, body, concurrency: CONCURRENCY, maxRequests: 60_000, maxDurationMs: 360_000 });
+      load.setActive(1);
       phase('blue-100');
       load.start();
-      await load.waitFor('blue-100', PER_PHASE, 60_000);
+      await load.waitFor('blue-100', PHASE);
     });
 
     await step(t, 'online-endpoint invoke (blue answers)', async () => {
@@ -213,9 +211,10 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       await sy(['online-deployment', 'update', '--name', 'blue', '--endpoint', endpoint, '--set', 'instance_count=2']);
       const now = await readyInstances('blue', 2);
       assert.ok(now.includes(before[0]!), `scaling alone must not replace the running instance (pid ${before[0]} → ${now.join(', ')})`);
+      load!.setActive(CONCURRENCY);
       await sleep(SETTLE_MS);
       phase('blue-2');
-      await load!.waitFor('blue-2', PER_PHASE, 60_000);
+      await load!.waitFor('blue-2', PHASE);
     });
 
     await step(t, 'online-deployment create green (0% traffic)', async () => {
@@ -224,7 +223,7 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       await readyInstances('green', 1);
       await sleep(SETTLE_MS);
       phase('green-0');
-      await load!.waitFor('green-0', PER_PHASE, 60_000);
+      await load!.waitFor('green-0', PHASE);
     });
 
     await step(t, 'online-endpoint show --query traffic lists green with 0', async () => {
@@ -252,52 +251,67 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       assert.ok(close(JSON.parse(text), expected!.green), text);
     });
 
-    await step(t, 'mirror 10% to green: clients see only blue, green gets ~10% copies', async () => {
+    // Filled by the mirror step, checked by the steps after it (so that a wrong share does not stop the rollout).
+    let mirrorData: { logBefore: number; logAfter: number; metricsBefore: Record<string, unknown>; metricsAfter: Record<string, unknown>; invokes: number } | undefined;
+
+    await step(t, 'update --mirror-traffic "green=10", invoke 20 times, get-logs, --mirror-traffic "green=0"', async () => {
       // Green has had exactly two requests so far (the named invoke and curl above).
-      const logBefore = await greenLogCount();
-      const metricsBefore = await greenMetrics();
+      const [logBefore, metricsBefore] = await Promise.all([greenLogCount(), greenMetrics()]);
       phase('mirror-enabling');
-      const tOn = performance.now();
       await sy(['online-endpoint', 'update', '--name', endpoint, '--mirror-traffic', 'green=10']);
-      timings.push({ step: 'update --mirror-traffic green=10 (CLI)', ms: Math.round(performance.now() - tOn) });
       const mirror = JSON.parse((await sy(['online-endpoint', 'show', '-n', endpoint, '--query', 'mirror_traffic'])).stdout);
       assert.deepEqual(mirror, { green: 10 });
       await sleep(SETTLE_MS);
       phase('mirror-10');
-      // The walkthrough's own 20 invocations, made while the load runs: unnamed, so mirrored too.
+      // The walkthrough's own 20 invocations, made while the load runs (2 at a time: blue's bound is 4
+      // in flight, the load takes 2): unnamed requests, so mirrored like the load's.
       let invokes = 0;
-      for (let i = 0; i < 20; i++) {
-        const r = await sy(['online-endpoint', 'invoke', '--name', endpoint, '--request-file', 'endpoints/online/model-1/sample-request.json']);
-        assert.ok(close(parsePredictions(r.stdout), expected!.blue), `invoke ${i + 1} while mirroring: ${r.stdout} is not blue's answer`);
-        invokes++;
+      for (let round = 0; round < 10; round++) {
+        await Promise.all([0, 1].map(async () => {
+          const r = await sy(['online-endpoint', 'invoke', '--name', endpoint, '--request-file', 'endpoints/online/model-1/sample-request.json']);
+          assert.ok(close(parsePredictions(r.stdout), expected!.blue), `invoke while mirroring printed ${r.stdout}, not blue's answer`);
+          invokes++;
+        }));
       }
-      await load!.waitFor('mirror-10', PER_PHASE, 60_000);
+      await load!.waitFor('mirror-10', PHASE);
       phase('mirror-disabling');
       await sy(['online-endpoint', 'update', '--name', endpoint, '--mirror-traffic', 'green=0']);
       // Copies are sent after the live answer: let the last ones land in green's log.
       await sleep(1000);
       phase('mirror-off');
-      const logAfter = await greenLogCount();
-      const metricsAfter = await greenMetrics();
+      const [logAfter, metricsAfter] = await Promise.all([greenLogCount(), greenMetrics()]);
       const walkthroughLogs = await sy(['online-deployment', 'get-logs', '--name', 'green', '--endpoint', endpoint, '--lines', '50']);
       assert.match(walkthroughLogs.stdout, /model 2: request received/, 'get-logs --lines 50 shows green\'s score.py lines');
+      mirrorData = { logBefore, logAfter, metricsBefore, metricsAfter, invokes };
+    });
 
+    await step(t, 'mirror share: the gateway copied 10% of unnamed requests, green logged what it received', async () => {
+      const { logBefore, logAfter, metricsBefore, metricsAfter, invokes } = mirrorData!;
       // The mirror was surely on for 'mirror-10' and surely off outside the enabling..disabling window.
       const sure = recordsOf('mirror-10').length + invokes;
       const maybe = sure + recordsOf('mirror-enabling').length + recordsOf('mirror-disabling').length;
-      const copies = logAfter - logBefore;
       const sigma = Math.sqrt(maybe * 0.1 * 0.9);
       const lo = Math.floor(0.1 * sure - 4 * sigma - 2);
       const hi = Math.ceil(0.1 * maybe + 4 * sigma + 2);
-      report.mirror = { clientRequestsSurelyMirrored: sure, clientRequestsInWindow: maybe, copiesInGreenLog: copies, share: +(copies / sure).toFixed(4), bounds: [lo, hi], metricsBefore, metricsAfter };
-      t.diagnostic(`mirror: ${copies} copies in green's log for ${sure}..${maybe} unnamed requests (${(100 * copies / sure).toFixed(1)}%)`);
-      assert.ok(copies >= lo && copies <= hi, `green logged ${copies} mirrored requests for ${sure}..${maybe} unnamed ones; expected ${lo}..${hi} (10%)`);
-      // The gateway's counters for green must grow by about the same (whatever they call the mirror counter).
-      const mirroredBefore = sumFields(metricsBefore, (p) => /mirror/i.test(p) && /request|count|total|sent|received|ok|success|2xx|200/i.test(p) && !/fail|drop|error|latency|ms|bucket|sum/i.test(p));
-      const mirroredAfter = sumFields(metricsAfter, (p) => /mirror/i.test(p) && /request|count|total|sent|received|ok|success|2xx|200/i.test(p) && !/fail|drop|error|latency|ms|bucket|sum/i.test(p));
-      assert.ok(mirroredAfter - mirroredBefore >= lo && mirroredAfter - mirroredBefore <= hi,
-        `online-deployment metrics for green should count ~${copies} mirrored requests in this phase; before ${JSON.stringify(metricsBefore)} after ${JSON.stringify(metricsAfter)}`);
-    });
+      const copies = logAfter - logBefore;
+      const m = (x: Record<string, unknown>) => (x.mirror ?? {}) as { received?: number; sent?: number; dropped?: number; failed?: number };
+      const delta = (k: 'received' | 'sent' | 'dropped' | 'failed') => (m(metricsAfter)[k] ?? NaN) - (m(metricsBefore)[k] ?? 0);
+      const sampled = delta('sent') + delta('dropped');
+      report.mirror = {
+        unnamedRequestsSurelyMirrored: sure, unnamedRequestsInWindow: maybe, bounds: [lo, hi],
+        sampled, sent: delta('sent'), dropped: delta('dropped'), failed: delta('failed'), receivedByGreen: delta('received'),
+        copiesInGreenLog: copies, greenLogShare: +(copies / sure).toFixed(4),
+      };
+      t.diagnostic(`mirror: ${JSON.stringify(report.mirror)}`);
+      // What the gateway decides: one copy per 10 unnamed requests.
+      assert.ok(sampled >= lo && sampled <= hi, `the gateway took ${sampled} copies (sent ${delta('sent')} + dropped ${delta('dropped')}) of ${sure}..${maybe} unnamed requests; expected ${lo}..${hi} (10%). metrics before ${JSON.stringify(metricsBefore)} after ${JSON.stringify(metricsAfter)}`);
+      // Every copy green answered shows in its log, and the metrics agree.
+      assert.equal(delta('failed'), 0, 'mirror copies failed on green');
+      assert.ok(Math.abs(copies - delta('received')) <= 2, `green's log has ${copies} "model 2: request received" lines for the mirror phase, the gateway says green received ${delta('received')} copies`);
+      // What the user reads in green's log: about 10%. The lane may drop copies it cannot take (by
+      // design, never slowing live traffic); more than a quarter dropped would hide green's share.
+      assert.ok(copies >= 0.75 * lo, `green's log shows only ${copies} mirrored requests of ${sure} (${(100 * copies / sure).toFixed(1)}%): ${delta('dropped')} copies were dropped`);
+    }, { critical: false });
 
     await step(t, 'mirror phase: every client answer came from blue', async () => {
       for (const p of ['mirror-enabling', 'mirror-10', 'mirror-disabling']) assertOnly(p, 'blue');
@@ -310,7 +324,7 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       assert.deepEqual(traffic, { blue: 90, green: 10 });
       await sleep(SETTLE_MS);
       phase('90-10');
-      await load!.waitFor('90-10', PER_PHASE_SPLIT, 90_000);
+      await load!.waitFor('90-10', PHASE_SPLIT);
     });
 
     await step(t, '90/10 split: green answers 10% ± 4 sigma', async () => {
@@ -331,7 +345,7 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       assert.deepEqual(traffic, { blue: 0, green: 100 });
       await sleep(SETTLE_MS);
       phase('green-100');
-      await load!.waitFor('green-100', PER_PHASE, 60_000);
+      await load!.waitFor('green-100', PHASE);
     });
 
     await step(t, 'online-deployment delete blue --no-wait (load still running)', async () => {
@@ -339,13 +353,13 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       phase('deleting-blue');
       const r = await sy(['online-deployment', 'delete', '--name', 'blue', '--endpoint', endpoint, '--yes', '--no-wait']);
       timings.push({ step: 'delete blue --no-wait (CLI returns)', ms: r.ms });
-      const ms = await waitDeleted(['online-deployment', 'show', '-n', 'blue', '-e', endpoint], 60_000);
+      const ms = await waitDeleted(`/endpoints/${endpoint}/deployments/blue`, 60_000);
       timings.push({ step: 'delete blue: gone from show', ms });
       const left = await waitGone(bluePids, 10_000);
       assert.deepEqual(left, [], 'blue\'s instance processes are stopped once blue is deleted');
       await sleep(SETTLE_MS);
       phase('blue-deleted');
-      await load!.waitFor('blue-deleted', 100, 30_000);
+      await load!.waitFor('blue-deleted', { target: 100, min: 30, softMs: 2_000, hardMs: 30_000 });
     });
 
     await step(t, 'stop the load before deleting the endpoint', async () => {
@@ -356,7 +370,7 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
     await step(t, 'online-endpoint delete --no-wait; every instance process ends', async () => {
       const r = await sy(['online-endpoint', 'delete', '--name', endpoint, '--yes', '--no-wait']);
       timings.push({ step: 'delete endpoint --no-wait (CLI returns)', ms: r.ms });
-      const ms = await waitDeleted(['online-endpoint', 'show', '-n', endpoint], 60_000);
+      const ms = await waitDeleted(`/endpoints/${endpoint}`, 60_000);
       timings.push({ step: 'delete endpoint: gone from show', ms });
       const left = await waitGone(pids.keys(), 10_000);
       assert.deepEqual(left, [], `instance processes still alive after the endpoint was deleted (seen: ${JSON.stringify([...pids])})`);
@@ -401,26 +415,6 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
     }, { critical: false });
 
     for (const x of timings) t.diagnostic(`time ${x.step}: ${x.ms} ms`);
-  });
-
-  it('examples/safe-rollout/walkthrough.sh runs against the server', { timeout: 300_000 }, async (t) => {
-    assert.ok(server, 'server started');
-    const name = `sh-${process.pid % 100000}`;
-    const r = await run('bash', [join(exampleDir, 'walkthrough.sh'), name], {
-      cwd: exampleDir,
-      env: { ...process.env, SWITCHYARD_URL: server.controlUrl, SWITCHYARD_TOKEN: server.token },
-      timeoutMs: 240_000,
-    });
-    timings.push({ step: 'walkthrough.sh', ms: r.ms });
-    t.diagnostic(`walkthrough.sh: exit ${r.code} in ${r.ms} ms`);
-    report.walkthroughSh = { code: r.code, ms: r.ms };
-    assert.equal(r.code, 0, describeResult(r));
-    const fmt = (xs: number[]) => xs.map((x) => String(x).slice(0, 7));
-    for (const [who, preds] of Object.entries(expected!)) {
-      for (const p of fmt(preds)) assert.ok(r.stdout.includes(p), `walkthrough.sh printed ${who}'s prediction ${p}\n${r.stdout}`);
-    }
-    // It deleted its endpoint with --no-wait: the deletion finishes on the server.
-    await waitDeleted(['online-endpoint', 'show', '-n', name], 60_000);
   });
 
   it('stopping the server leaves no process behind', { timeout: 60_000 }, async () => {
