@@ -5,6 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { serve, type RunningServer } from '../../src/server/serve.js';
 import { silentLogger } from '../../src/logger.js';
 import { folderArchive } from './control-archives.js';
@@ -137,5 +139,51 @@ describe('serve() with the real gateway and LocalBackend', { timeout: 180_000 },
     const del = await api('DELETE', '/api/v1/endpoints/served');
     assert.equal((await waitOp(del.body.operation.id)).status, 'Succeeded');
     assert.equal((await api('GET', '/api/v1/endpoints/served')).status, 404);
+  });
+});
+
+describe('serve() on SIGTERM', { timeout: 120_000 }, () => {
+  it('stops its instances and exits by itself', async () => {
+    const dir = tempDataDir();
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./control-serve-child.ts', import.meta.url)), dir],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let buf = '';
+        child.stdout!.on('data', (c: Buffer) => { buf += c; if (buf.includes('\n')) resolve(buf.split('\n')[0]!); });
+        child.on('exit', () => reject(new Error('serve child exited before listening')));
+      });
+      const urls = JSON.parse(line) as { controlUrl: string };
+      const admin = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+      const call = async (method: string, path: string, body?: unknown, raw?: Uint8Array) => {
+        const res = await fetch(urls.controlUrl + path, {
+          method,
+          headers: { authorization: `Bearer ${admin}`, 'content-type': raw ? 'application/gzip' : 'application/json' },
+          ...(raw ? { body: raw } : body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
+        return res.json() as Promise<any>;
+      };
+      const code = await call('POST', '/api/v1/artifacts?kind=dir&name=code', undefined, new Uint8Array(await folderArchive({ 'score.py': SCORE_PY })));
+      await call('POST', '/api/v1/endpoints', { name: 'sigterm' });
+      const dep = await call('POST', '/api/v1/endpoints/sigterm/deployments', {
+        name: 'blue', code_configuration: { code: code.digest, scoring_script: 'score.py' }, environment: {}, instance_count: 2,
+        readiness_probe: { initial_delay: 0, period: 1 },
+      });
+      const op = await call('GET', `/api/v1/operations/${dep.operation.id}?wait=60`);
+      assert.equal(op.status, 'Succeeded', JSON.stringify(op));
+      const pids = (await call('GET', '/api/v1/endpoints/sigterm/deployments/blue')).instances.map((i: any) => i.pid as number);
+      assert.equal(pids.length, 2);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      for (const pid of pids) {
+        let alive = true;
+        try { process.kill(pid, 0); } catch { alive = false; }
+        assert.equal(alive, false, `instance ${pid} still running after the server stopped`);
+      }
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      removeDir(dir);
+    }
   });
 });
