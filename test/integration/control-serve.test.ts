@@ -26,7 +26,7 @@ let dataDir: string;
 let server: RunningServer | undefined;
 let token: string;
 
-async function api(method: string, path: string, body?: unknown, raw?: { data: Uint8Array; type: string }) {
+async function api(method: string, path: string, body?: unknown, raw?: { data: Uint8Array<ArrayBuffer>; type: string }) {
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   let payload: BodyInit | undefined;
   if (raw) { headers['content-type'] = raw.type; payload = raw.data; }
@@ -156,7 +156,7 @@ describe('serve() on SIGTERM', { timeout: 120_000 }, () => {
       });
       const urls = JSON.parse(line) as { controlUrl: string };
       const admin = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
-      const call = async (method: string, path: string, body?: unknown, raw?: Uint8Array) => {
+      const call = async (method: string, path: string, body?: unknown, raw?: Uint8Array<ArrayBuffer>) => {
         const res = await fetch(urls.controlUrl + path, {
           method,
           headers: { authorization: `Bearer ${admin}`, 'content-type': raw ? 'application/gzip' : 'application/json' },
