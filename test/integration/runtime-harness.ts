@@ -2,7 +2,7 @@
 // recording drain function, templates for the fixtures under test/fixtures/runtime, the tutorial's
 // sklearn model trained on the spot with /usr/bin/python3, and small HTTP helpers.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,8 @@ export interface Harness {
   changes: string[];
   drains: string[][];
   pids: Set<number>;
+  /** Called on every onInstancesChanged, after the bookkeeping above. */
+  observers: Array<(endpoint: string, deployment: string) => void>;
   close(): Promise<void>;
 }
 
@@ -29,13 +31,17 @@ export function makeBackend(extra: Partial<LocalBackendOptions> = {}): Harness {
   const changes: string[] = [];
   const drains: string[][] = [];
   const pids = new Set<number>();
+  const observers: Harness['observers'] = [];
   let backend!: LocalBackend;
   backend = new LocalBackend({
     dataDir,
     events: {
       onInstancesChanged: (e, d) => {
         changes.push(`${e}/${d}`);
-        for (const i of backend.instances(e, d)) if (i.pid) pids.add(i.pid);
+        for (const i of backend.instances(e, d)) {
+          if (i.pid) for (const p of groupMembers(i.pid)) pids.add(p);
+        }
+        for (const o of observers) o(e, d);
       },
     },
     drain: async (urls) => {
@@ -46,7 +52,7 @@ export function makeBackend(extra: Partial<LocalBackendOptions> = {}): Harness {
     ...extra,
   });
   return {
-    backend, dataDir, changes, drains, pids,
+    backend, dataDir, changes, drains, pids, observers,
     async close() {
       await backend.shutdown();
       for (const pid of pids) {
@@ -121,11 +127,33 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   }
 }
 
+/** Is the process running (a zombie waiting to be reaped counts as gone)? */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Every live process whose process group is `pgid` (an instance and the workers it forked). */
+export function groupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') out.push(Number(entry));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
 }

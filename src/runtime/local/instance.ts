@@ -97,7 +97,7 @@ export class Instance {
   }
 
   get pid(): number | null {
-    return this.run?.pid ?? null;
+    return this.run && !this.run.done ? this.run.pid : null;
   }
 
   view(): InstanceView {
@@ -312,14 +312,17 @@ export class Instance {
   private async onExit(run: Run, code: number | null, signal: NodeJS.Signals | null, error?: Error): Promise<void> {
     for (const t of run.timers) clearTimeout(t);
     run.timers.clear();
+    const current = this.run === run && !this.stopRequested;
+    if (this.run === run) this.port = null;
+    // Out of traffic at once: the process is gone, whatever happens next.
+    if (current && this.state !== 'Starting') this.setState('Starting');
     if (run.pid !== null) {
       if (!error) signalGroup(run.pid, 'SIGKILL', true); // forked workers of a dead host (the group outlives its leader)
       await this.o.pidRecords.remove(run.pid).catch(() => undefined);
     }
     const how = error ? `could not start: ${error.message}` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
     this.note(`process ${run.pid ?? '-'} ${how}`);
-    if (this.run === run) this.port = null;
-    if (this.stopRequested || this.run !== run) return;
+    if (!current || this.stopRequested) return;
 
     if (!this.everReady) {
       await this.fail('InitFailed', run, how);
@@ -332,7 +335,6 @@ export class Instance {
     }
     const delay = restartDelayMs(this.crashes, this.o.backoff);
     this.note(`restarting in ${delay} ms`);
-    this.setState('Starting');
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (this.stopRequested) return;
