@@ -64,6 +64,7 @@ export class Exchange implements UpstreamHandler, UpstreamRequest, Waiter {
   private queued = false;
   private timer: NodeJS.Timeout | null = null;
   private resumeUpstream: (() => void) | null = null;
+  private waitingDrain = false;
   private status = 0;
   private answeredAt = 0;
   private settled = false;
@@ -157,7 +158,14 @@ export class Exchange implements UpstreamHandler, UpstreamRequest, Waiter {
     if (this.phase !== Phase.Streaming) return true;
     if (this.res.write(chunk)) return true;
     // The client reads slower than the instance writes: pause the instance until the socket drains.
-    this.res.once('drain', this.resumeUpstream!);
+    // (A closure only on this slow path; the connection ignores a resume once this response is over.)
+    if (!this.waitingDrain) {
+      this.waitingDrain = true;
+      this.res.once('drain', () => {
+        this.waitingDrain = false;
+        this.resumeUpstream?.();
+      });
+    }
     return false;
   }
 

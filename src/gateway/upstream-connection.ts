@@ -61,6 +61,8 @@ export class UpstreamConnection implements ResponseSink {
   private connected = false;
   private connectTimer: NodeJS.Timeout | null = null;
   private finished: UpstreamHandler | null = null;
+  /** The handler that paused the socket (backpressure), until it resumes or its response ends. */
+  private pausedBy: UpstreamHandler | null = null;
   private gone = false;
 
   constructor(private readonly owner: ConnectionOwner) {
@@ -106,12 +108,12 @@ export class UpstreamConnection implements ResponseSink {
 
   onHead(status: number, headers: string[]): void {
     const h = this.handler;
-    if (h !== null && h.onHeaders(status, headers, this.resume) === false) this.socket.pause();
+    if (h !== null && h.onHeaders(status, headers, this.resume) === false) this.pause(h);
   }
 
   onBody(chunk: Buffer): void {
     const h = this.handler;
-    if (h !== null && h.onData(chunk) === false) this.socket.pause();
+    if (h !== null && h.onData(chunk) === false) this.pause(h);
   }
 
   onEnd(): void {
@@ -122,8 +124,17 @@ export class UpstreamConnection implements ResponseSink {
 
   // --- internals ---
 
+  private pause(h: UpstreamHandler): void {
+    this.pausedBy = h;
+    this.socket.pause();
+  }
+
+  /** Only the handler that paused may resume, and only while its response runs. */
   private readonly resume = (): void => {
-    this.socket.resume();
+    if (this.pausedBy !== null && this.pausedBy === this.handler) {
+      this.pausedBy = null;
+      this.socket.resume();
+    }
   };
 
   private readonly abort = (err?: Error): void => {
@@ -174,6 +185,12 @@ export class UpstreamConnection implements ResponseSink {
     const done = this.finished;
     if (done !== null) {
       this.finished = null;
+      // The last piece may have paused the socket: the response is complete, so the connection must
+      // not go back to the idle list paused (the next request would never hear its answer).
+      if (this.pausedBy !== null) {
+        this.pausedBy = null;
+        this.socket.resume();
+      }
       const hint = this.parser.keepAliveHint;
       if (hint > 0) this.idleMs = Math.max(1_000, Math.min(hint * 1000 - 1000, 60_000));
       const reusable = this.parser.keepAlive && consumed === chunk.length;

@@ -18,6 +18,8 @@ export interface TestInstanceBehaviour {
   swagger?: object | null;
   /** Read the request, then cut the connection without answering (a crash mid-request). */
   hangUp?: boolean;
+  /** Answer with chunked transfer coding, the body in pieces of this many bytes. */
+  chunkBytes?: number;
 }
 
 export interface SeenRequest {
@@ -38,6 +40,8 @@ export interface TestInstance {
   maxRunning: number;
   /** /score requests whose connection closed before the answer was sent (the gateway gave up). */
   aborted: number;
+  /** TCP connections accepted so far (keep-alive reuse keeps this low). */
+  connections: number;
   /** The last few requests (bounded). */
   seen: SeenRequest[];
   behaviour: TestInstanceBehaviour;
@@ -48,7 +52,7 @@ export interface TestInstance {
 export async function startTestInstance(name: string, behaviour: TestInstanceBehaviour = {}): Promise<TestInstance> {
   const sockets = new Set<import('node:net').Socket>();
   const inst: TestInstance = {
-    name, url: '', port: 0, scored: 0, running: 0, maxRunning: 0, aborted: 0, seen: [], behaviour,
+    name, url: '', port: 0, scored: 0, running: 0, maxRunning: 0, aborted: 0, connections: 0, seen: [], behaviour,
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -93,7 +97,15 @@ export async function startTestInstance(name: string, behaviour: TestInstanceBeh
           if (res.destroyed) return;
           const b = inst.behaviour;
           const text = b.body ? b.body(req, body) : JSON.stringify({ instance: name, body: body.toString('utf8') });
-          if (!res.destroyed) res.writeHead(b.status ?? 200, { 'content-type': 'application/json', 'x-instance': name }).end(text);
+          if (res.destroyed) return;
+          if (b.chunkBytes !== undefined) {
+            res.writeHead(b.status ?? 200, { 'content-type': 'application/json', 'x-instance': name, 'transfer-encoding': 'chunked' });
+            const buf = Buffer.from(text);
+            for (let i = 0; i < buf.length; i += b.chunkBytes) res.write(buf.subarray(i, i + b.chunkBytes));
+            res.end();
+            return;
+          }
+          res.writeHead(b.status ?? 200, { 'content-type': 'application/json', 'x-instance': name, 'content-length': Buffer.byteLength(text) }).end(text);
         };
         const d = inst.behaviour.delayMs ?? 0;
         if (d > 0) setTimeout(answer, d);
@@ -104,6 +116,7 @@ export async function startTestInstance(name: string, behaviour: TestInstanceBeh
     });
   });
   server.on('connection', (s) => {
+    inst.connections++;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
