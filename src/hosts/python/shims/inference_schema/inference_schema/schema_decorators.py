@@ -46,6 +46,8 @@ def output_schema(output_type):
 
 
 def _convert(param_type, value):
-    if value is None or isinstance(value, param_type.sample_data_type):
+    # Always through deserialize_input (as inference-schema 1.4+ does): a dict sample may nest other
+    # parameter types whose values still need converting. Already-converted values pass through.
+    if value is None:
         return value
     return param_type.deserialize_input(value)
