@@ -91,6 +91,9 @@ step "2. Create the blue deployment (model 1) with all traffic" \
 sy online-deployment create --name blue --endpoint "$ENDPOINT_NAME" \
    -f endpoints/online/managed/sample/blue-deployment.yml --all-traffic -o none
 
+echo "blue's environment check (conda.yaml pins vs the local interpreter: warnings, not failures):"
+sy online-deployment get-logs --name blue --endpoint "$ENDPOINT_NAME" --container storage-initializer | grep -E 'interpreter|WARNING' || true
+
 step "3. Invoke the endpoint" "blue answers: model 1's predictions for the two sample rows"
 sy online-endpoint invoke --name "$ENDPOINT_NAME" --request-file endpoints/online/model-1/sample-request.json
 
