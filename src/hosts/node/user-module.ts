@@ -17,9 +17,10 @@ const runningUnderTsx = import.meta.url.endsWith('.ts');
 async function enableTypeScript(file: string): Promise<void> {
   if (runningUnderTsx) return; // the host itself runs with tsx's loader
   try {
-    const esm = await import('tsx/esm/api');
-    esm.register();
-    if (extname(file) === '.cts') (await import('tsx/cjs/api')).register();
+    // Both loaders, as `node --import tsx` does: a .ts file outside a "type": "module" package is
+    // loaded as CommonJS, and its imports may be either kind.
+    (await import('tsx/esm/api')).register();
+    (await import('tsx/cjs/api')).register();
   } catch (e) {
     throw new Error(
       `${file} is TypeScript, which needs the tsx package next to Switchyard (npm install tsx), ` +
