@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { alive, makeBackend, score, sklearnModel, template, type Harness } from './runtime-harness.js';
@@ -15,13 +16,13 @@ describe('Python host through LocalBackend', () => {
   });
   after(async () => h.close());
 
-  it('serves the tutorial sklearn model without naming an interpreter, Ready in under 2 s', async () => {
+  it('serves the tutorial sklearn model without naming an interpreter', async () => {
     const t0 = performance.now();
     const result = await h.backend.ensure(template());
     const readyMs = performance.now() - t0;
     assert.deepEqual(result, { ok: true });
+    // Printed, not asserted (timings never gate a test); the target is under 2 s on an idle machine.
     console.log(`# sklearn sample: ensure() to Ready in ${readyMs.toFixed(0)} ms`);
-    assert.ok(readyMs < 2000, `time to Ready ${readyMs.toFixed(0)} ms`);
 
     const [instance] = h.backend.instances('ep1', 'blue');
     assert.equal(instance?.state, 'Ready');
@@ -44,6 +45,31 @@ describe('Python host through LocalBackend', () => {
     const logs = await h.backend.readLogs('ep1', 'blue', { container: 'inference-server', lines: 100 });
     assert.match(logs, /\[blue-0\] .*Init complete/);
     assert.match(logs, /\[blue-0\] .*Request processed/);
+  });
+
+  it('answers a quick load loop (requests/s printed, not asserted)', async () => {
+    const url = new URL(h.backend.instances('ep1', 'blue')[0]!.url!);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const body = JSON.stringify({ data: [[1, 2], [3, 4]] });
+    const post = () =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: url.hostname, port: url.port, path: '/score', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const deadline = performance.now() + 2000;
+    const t0 = performance.now();
+    let n = 0;
+    while (n < 20_000 && performance.now() < deadline) {
+      assert.equal(await post(), 200);
+      n++;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    agent.destroy();
+    console.log(`# Python host, sklearn model, 1 keep-alive connection: ${n} requests, ${Math.round(n / seconds)} requests/s`);
   });
 
   it('a second ensure with the same template changes nothing', async () => {
@@ -150,6 +176,18 @@ describe('Python host through LocalBackend', () => {
     const result = await h.backend.ensure(template({ deployment: 'other', environment: { registered: false, interpreter: onPath, conda_file: { dependencies: ['scikit-learn'] } } }));
     assert.equal(result.reason, 'EnvironmentUnsatisfied');
     assert.match(result.message!, new RegExp(`${onPath.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} cannot import: scikit-learn \\(import sklearn\\)`));
+  });
+
+  it('finishes a request in flight when the instance is stopped', async () => {
+    assert.deepEqual(await h.backend.ensure(template({ deployment: 'slow', fixture: 'echo' })), { ok: true });
+    const [i] = h.backend.instances('ep1', 'slow');
+    const pending = score(i!.url!, 'sleep:0.5');
+    await new Promise((r) => setTimeout(r, 100));
+    await h.backend.remove('ep1', 'slow');
+    const res = await pending;
+    assert.equal(res.status, 200);
+    assert.deepEqual(JSON.parse(res.body), { slept: 0.5 });
+    assert.equal(alive(i!.pid!), false);
   });
 
   it('remove() stops the instances and forgets the deployment', async () => {
