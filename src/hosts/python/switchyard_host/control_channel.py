@@ -48,11 +48,16 @@ def exit_on_eof(fd):
     threading.Thread(target=watch, name="switchyard-parent-watch", daemon=True).start()
 
 
-def exit_on_stdin_eof():
-    """Exit when stdin, a pipe from the server, closes. A terminal or /dev/null is left alone."""
+def stdin_is_pipe():
+    """Is stdin a pipe from the server (not a terminal or /dev/null)?"""
     try:
         mode = os.fstat(0).st_mode
     except OSError:
-        return
-    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+def exit_on_stdin_eof():
+    """Exit when stdin, a pipe from the server, closes. A terminal or /dev/null is left alone."""
+    if stdin_is_pipe():
         exit_on_eof(0)

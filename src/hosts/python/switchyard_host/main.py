@@ -12,7 +12,6 @@ from .worker import run_worker
 
 
 def main():
-    control_channel.exit_on_stdin_eof()
     # print() and logging (INFO and up) of the scoring script end up in the instance's log.
     logging.basicConfig(
         level=logging.INFO,
@@ -29,7 +28,9 @@ def main():
         control_channel.announce("ready", port=port, pid=os.getpid(), workers=settings.workers)
 
     if settings.workers == 1:
+        control_channel.exit_on_stdin_eof()
         return run_worker(listener, settings, announce_ready)
+    # The master watches stdin in its own loop: it forks, and forking a threaded process is unsafe.
     return run_prefork(listener, settings, announce_ready)
 
 

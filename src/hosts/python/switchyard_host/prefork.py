@@ -2,8 +2,9 @@
 
 Each worker loads the script and runs init() itself (as gunicorn does without --preload). The master
 announces readiness once every worker is ready, replaces a worker that dies, and gives up (exit 1)
-when workers keep dying. SIGTERM is passed on to the workers, which drain; a worker whose master is
-gone (its end of a pipe closes) exits at once.
+when workers keep dying. SIGTERM is passed on to the workers, which drain. The master exits when its
+stdin (the server's pipe) closes; a worker whose master is gone (its end of a pipe closes) exits too.
+The master runs no threads, so forking replacements is safe.
 """
 import logging
 import os
@@ -46,34 +47,41 @@ def run_prefork(listener, settings, announce_ready):
     def on_term(*_):
         raise _Stop()
 
+    watched = [ready_r] + ([0] if control_channel.stdin_is_pipe() else [])
     signal.signal(signal.SIGTERM, on_term)
     try:
         for _ in range(settings.workers):
             spawn()
         ready = 0
-        while ready < settings.workers:
-            readable, _, _ = select.select([ready_r], [], [], 0.05)
-            if readable:
-                ready += len(os.read(ready_r, settings.workers))
-            pid, status = os.waitpid(-1, os.WNOHANG)
-            if pid:
-                children.pop(pid, None)
-                log.error("worker %d exited before it was ready (%s); stopping the instance", pid, _describe(status))
-                _kill_all(children, signal.SIGKILL)
-                return INIT_FAILED if _exit_code(status) == INIT_FAILED else 1
-        announce_ready()
+        announced = False
         crashes = []
         while True:
-            pid, status = os.wait()
-            children.pop(pid, None)
-            now = time.monotonic()
-            crashes = [t for t in crashes if now - t < CRASH_WINDOW] + [now]
-            if len(crashes) > MAX_CRASHES:
-                log.error("workers died %d times within %ds; stopping the instance", len(crashes), CRASH_WINDOW)
-                _kill_all(children, signal.SIGKILL)
-                return 1
-            log.warning("worker %d died (%s); starting a new one", pid, _describe(status))
-            spawn()
+            readable, _, _ = select.select(watched, [], [], 0.1)
+            if 0 in readable and not os.read(0, 4096):
+                _kill_all(children, signal.SIGKILL)  # the server is gone
+                return 0
+            if ready_r in readable:
+                ready += len(os.read(ready_r, 256))
+            if not announced and ready >= settings.workers:
+                announced = True
+                announce_ready()
+            while children:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+                if not pid:
+                    break
+                children.pop(pid, None)
+                if not announced:
+                    log.error("worker %d exited before it was ready (%s); stopping the instance", pid, _describe(status))
+                    _kill_all(children, signal.SIGKILL)
+                    return INIT_FAILED if _exit_code(status) == INIT_FAILED else 1
+                now = time.monotonic()
+                crashes = [t for t in crashes if now - t < CRASH_WINDOW] + [now]
+                if len(crashes) > MAX_CRASHES:
+                    log.error("workers died %d times within %ds; stopping the instance", len(crashes), CRASH_WINDOW)
+                    _kill_all(children, signal.SIGKILL)
+                    return 1
+                log.warning("worker %d died (%s); starting a new one", pid, _describe(status))
+                spawn()
     except _Stop:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         _kill_all(children, signal.SIGTERM)
