@@ -105,7 +105,7 @@ export class Instance {
   }
 
   start(): void {
-    void this.spawnRun();
+    this.launch();
   }
 
   /** Resolves once the instance is Ready, Unhealthy (it runs), Failed or Stopping. */
@@ -173,6 +173,15 @@ export class Instance {
       fn();
     }, ms);
     run.timers.add(t);
+  }
+
+  private launch(): void {
+    this.spawnRun().catch((e: unknown) => {
+      // Nothing was started (no free port, bad arguments): a failure of the runtime, not of the script.
+      this.note(`could not start: ${(e as Error).message}`);
+      this.failure = { reason: 'InstanceFailed', message: `Instance ${this.name} could not be started: ${(e as Error).message}` };
+      this.setState('Failed');
+    });
   }
 
   private async spawnRun(): Promise<void> {
@@ -339,7 +348,7 @@ export class Instance {
       this.restartTimer = null;
       if (this.stopRequested) return;
       this.restarts++;
-      void this.spawnRun();
+      this.launch();
     }, delay);
   }
 
