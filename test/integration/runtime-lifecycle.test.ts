@@ -204,3 +204,27 @@ describe('LocalBackend shutdown and recovery', () => {
     }
   });
 });
+
+describe('LocalBackend remove during a slow start', () => {
+  it('remove() does not wait for an init() that takes long', async () => {
+    const h = makeBackend();
+    try {
+      // A custom server that never becomes ready: ensure() would wait for its startup budget.
+      const t = template({ deployment: 'slowstart', environment: { registered: false, command: ['/bin/sh', '-c', 'sleep 60'] } });
+      delete t.code;
+      const ensuring = h.backend.ensure(t);
+      await waitFor('the instance to start', () => h.backend.instances('ep1', 'slowstart')[0]?.pid);
+      const [i] = h.backend.instances('ep1', 'slowstart');
+      const t0 = Date.now();
+      await h.backend.remove('ep1', 'slowstart');
+      const result = await ensuring;
+      assert.equal(result.ok, false);
+      assert.match(result.message!, /being deleted/);
+      assert.ok(Date.now() - t0 < 5000);
+      assert.equal(alive(i!.pid!), false);
+      assert.deepEqual(h.backend.instances('ep1', 'slowstart'), []);
+    } finally {
+      await h.close();
+    }
+  });
+});

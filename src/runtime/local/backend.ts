@@ -54,6 +54,8 @@ interface DeploymentRuntime {
   initLog: RotatingLog;
   /** The latest template's request timeout: how long a drain may take. */
   requestTimeoutMs: number;
+  /** remove() was called: an ensure still waiting for instances gives up. */
+  removing: boolean;
 }
 
 type Prepared = { ok: true; plan: LaunchPlan } | { ok: false; result: EnsureResult };
@@ -84,6 +86,12 @@ export class LocalBackend implements RuntimeBackend {
   }
 
   remove(endpoint: string, deployment: string): Promise<void> {
+    const pending = this.deployments.get(keyOf(endpoint, deployment));
+    if (pending) {
+      // Out of traffic now, and an ensure() still waiting for a slow init() stops waiting.
+      pending.removing = true;
+      for (const i of pending.instances) i.markStopping();
+    }
     return this.serial.run(keyOf(endpoint, deployment), async () => {
       const dep = this.deployments.get(keyOf(endpoint, deployment));
       if (dep) {
@@ -142,6 +150,7 @@ export class LocalBackend implements RuntimeBackend {
   private async converge(t: DeploymentTemplate): Promise<EnsureResult> {
     if (this.closed) return failure('InstanceFailed', 'The server is shutting down.');
     const dep = this.runtimeOf(t.endpoint, t.deployment);
+    if (dep.removing) return failure('InstanceFailed', 'The deployment is being deleted.');
     dep.requestTimeoutMs = t.requestTimeoutMs;
 
     let plan = dep.plans.get(t.revision);
@@ -164,6 +173,7 @@ export class LocalBackend implements RuntimeBackend {
     const waiting = [...current, ...fresh];
     await Promise.all(waiting.map((i) => i.settled()));
     if (this.closed) return failure('InstanceFailed', 'The server is shutting down.');
+    if (dep.removing) return failure('InstanceFailed', 'The deployment is being deleted.');
 
     const broken = waiting.filter((i) => i.state === 'Failed');
     if (broken.length) {
@@ -288,7 +298,7 @@ export class LocalBackend implements RuntimeBackend {
     let dep = this.deployments.get(key);
     if (!dep) {
       dep = {
-        endpoint, deployment, instances: [], logs: new Map(), plans: new Map(), requestTimeoutMs: 5000,
+        endpoint, deployment, instances: [], logs: new Map(), plans: new Map(), requestTimeoutMs: 5000, removing: false,
         initLog: new RotatingLog(logPathOf(this.logDir(endpoint, deployment), STORAGE_INITIALIZER), this.logLimits),
       };
       this.deployments.set(key, dep);
