@@ -21,6 +21,17 @@ describe('rotating instance logs', () => {
     assert.match(last, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z line 199 x+$/);
   });
 
+  it('writes a batch of lines with one stamp and still rotates inside the batch', () => {
+    const path = join(dir, 'batch.log');
+    const log = new RotatingLog(path, { maxBytes: 1000, files: 2 });
+    log.writeLines(Array.from({ length: 60 }, (_, i) => `batch ${i} ${'y'.repeat(30)}`));
+    log.close();
+    for (const p of [path, `${path}.1`]) assert.ok(statSync(p).size <= 1000, p);
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    assert.match(lines.at(-1)!, / batch 59 y+$/);
+    assert.equal(new Set(lines.map((l) => l.slice(0, 24))).size, 1, 'one stamp for the batch');
+  });
+
   it('reads the last lines across rotated files, oldest first', async () => {
     const lines = await readLastLinesRotated(join(dir, 'blue-0.log'), 30, 3);
     assert.equal(lines.length, 30);

@@ -225,13 +225,27 @@ export class Instance {
     child.on('exit', (code, signal) => onGone(code, signal));
     child.stdin?.on('error', () => undefined); // never written; EPIPE after exit is expected
 
+    // Lines are written per chunk read from the pipe: one write for many lines of a chatty script.
     const log = this.o.log;
-    const out = new LineSplitter((line) => log.write(line));
-    const err = new LineSplitter((line) => log.write(line));
-    child.stdout?.on('data', (c: Buffer) => out.push(c));
-    child.stderr?.on('data', (c: Buffer) => err.push(c));
-    child.stdout?.on('end', () => out.flush());
-    child.stderr?.on('end', () => err.flush());
+    const capture = (stream: Readable | null) => {
+      if (!stream) return;
+      let batch: string[] = [];
+      const splitter = new LineSplitter((line) => batch.push(line));
+      const write = () => {
+        log.writeLines(batch);
+        batch = [];
+      };
+      stream.on('data', (c: Buffer) => {
+        splitter.push(c);
+        write();
+      });
+      stream.on('end', () => {
+        splitter.flush();
+        write();
+      });
+    };
+    capture(child.stdout);
+    capture(child.stderr);
 
     if (run.pid === null) return; // spawn failed; 'error' follows
     void this.o.pidRecords

@@ -27,15 +27,37 @@ export class RotatingLog {
 
   /** Append one line (without its newline), stamped with the current time. */
   write(text: string): void {
-    const line = Buffer.from(`${new Date().toISOString()} ${text}\n`);
+    this.writeLines([text]);
+  }
+
+  /** Append lines that arrived together (one chunk of a pipe) with one stamp and as few writes as the size limit allows. */
+  writeLines(texts: string[]): void {
+    if (!texts.length) return;
+    const stamp = new Date().toISOString();
     if (this.fd === null) this.openFile();
-    if (this.size > 0 && this.size + line.length > this.limits.maxBytes) this.rotate();
-    try {
-      writeSync(this.fd!, line);
-      this.size += line.length;
-    } catch {
-      // A full or vanished disk must not take the server down; the line is lost.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = () => {
+      if (!pendingBytes) return;
+      try {
+        writeSync(this.fd!, pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes));
+        this.size += pendingBytes;
+      } catch {
+        // A full or vanished disk must not take the server down; the lines are lost.
+      }
+      pending = [];
+      pendingBytes = 0;
+    };
+    for (const text of texts) {
+      const line = Buffer.from(`${stamp} ${text}\n`);
+      if (this.size + pendingBytes > 0 && this.size + pendingBytes + line.length > this.limits.maxBytes) {
+        flush();
+        this.rotate();
+      }
+      pending.push(line);
+      pendingBytes += line.length;
     }
+    flush();
   }
 
   close(): void {
