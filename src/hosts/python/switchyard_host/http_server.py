@@ -68,8 +68,9 @@ class _Connection:
 
 
 class HttpServer:
-    def __init__(self, listener, app, max_body, drain_seconds):
+    def __init__(self, listener, app, max_body, drain_seconds, shared=False):
         self.listener = listener
+        self.shared = shared  # other workers accept on the same socket
         self.app = app
         self.max_body = max_body
         self.drain_seconds = drain_seconds
@@ -125,7 +126,7 @@ class HttpServer:
                         self._on_readable(conn)
 
     def _accept(self):
-        if self.conns:
+        if self.shared and self.conns:
             # Let a sibling with fewer connections take it (0.5 ms per connection held, at most 5 ms).
             time.sleep(min(0.005, 0.0005 * len(self.conns)))
         try:
