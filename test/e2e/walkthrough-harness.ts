@@ -14,6 +14,21 @@ export const binPath = join(repoRoot, 'bin', 'switchyard');
 /** The example folder plays the part of azureml-examples' cli/ folder: the CLI runs from here. */
 export const exampleDir = join(repoRoot, 'examples', 'safe-rollout');
 
+// Children still running (servers, CLI commands, scripts). If this test process ends before its
+// `after` hooks run (the runner's file timeout, Ctrl-C), they are sent SIGTERM so that nothing outlives
+// the test: a server stops its own instances on SIGTERM.
+const live = new Set<ChildProcess>();
+const killLive = () => { for (const c of live) c.kill('SIGTERM'); };
+process.once('exit', killLive);
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(sig, () => { killLive(); process.exit(sig === 'SIGINT' ? 130 : 143); });
+}
+function track(c: ChildProcess): ChildProcess {
+  live.add(c);
+  c.once('exit', () => live.delete(c));
+  return c;
+}
+
 export interface Server {
   proc: ChildProcess;
   pid: number;
@@ -31,11 +46,11 @@ export interface Server {
 
 export async function startServer(extraArgs: string[] = []): Promise<Server> {
   const dataDir = await mkdtemp(join(tmpdir(), 'switchyard-e2e-'));
-  const proc = spawn(process.execPath, [binPath, 'serve', '--port', '0', '--gateway-port', '0', '--data-dir', dataDir, ...extraArgs], {
+  const proc = track(spawn(process.execPath, [binPath, 'serve', '--port', '0', '--gateway-port', '0', '--data-dir', dataDir, ...extraArgs], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, SWITCHYARD_URL: '', SWITCHYARD_TOKEN: '' },
-  });
+  }));
   const tail: string[] = [];
   createInterface({ input: proc.stderr! }).on('line', (l) => { tail.push(l); if (tail.length > 200) tail.shift(); });
   const stdoutLines = createInterface({ input: proc.stdout! });
@@ -101,7 +116,7 @@ export function cli(server: Pick<Server, 'controlUrl' | 'token'>, args: string[]
 export function run(cmd: string, args: string[], o: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; line?: string }): Promise<CliResult> {
   const started = Date.now();
   return new Promise((res) => {
-    const p = spawn(cmd, args, { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = track(spawn(cmd, args, { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] }));
     let stdout = '';
     let stderr = '';
     p.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
