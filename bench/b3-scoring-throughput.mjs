@@ -22,21 +22,28 @@ export async function b3(ctx) {
   const result = newResult('B3', 'Scoring throughput (sklearn score.py)', {
     runs, placement: 'not pinned', load: { tool: 'wrk', threads: THREADS, connections: CONNECTIONS, seconds },
     model: 'examples/safe-rollout/endpoints/online/model-1 (score.py, sample-request.json)',
-    switchyard: '2 instances, max_concurrent_requests_per_instance 8', peer: 'gunicorn -w 2 (sync workers) + Flask',
+    switchyard: '2 instances (WORKER_COUNT 1), max_concurrent_requests_per_instance 8', peer: 'gunicorn -w 2 + Flask (bench/peers/flask_app.py): sync workers, and gthread with keep-alive',
   });
   const cleanups = [];
   try {
-    // --- the peer -------------------------------------------------------------------------------
-    const gport = await freePort();
-    const gargs = ['-m', 'gunicorn', '-w', '2', '-b', `127.0.0.1:${gport}`, '--chdir', join(repoRoot, 'bench', 'peers'), 'flask_app:app'];
-    const gunicorn = start('gunicorn', '/usr/bin/python3', gargs, {
-      env: { SCORE_PY: join(modelDir, 'onlinescoring', 'score.py'), AZUREML_MODEL_DIR: modelDir }, log: join(ctx.logDir, 'b3-gunicorn.log'),
-    });
-    cleanups.push(() => stop(gunicorn, { graceMs: 5000 }));
-    await waitHttp(`http://127.0.0.1:${gport}/`, { child: gunicorn, timeoutMs: 20000 });
-    result.setupCommands = [
-      `SCORE_PY=${rel(join(modelDir, 'onlinescoring', 'score.py'))} AZUREML_MODEL_DIR=${rel(modelDir)} /usr/bin/python3 ${gargs.map(rel).join(' ')}`,
-    ];
+    // --- the peers ---------------------------------------------------------------------------------
+    // gunicorn's default sync workers (the usual deployment, and what Azure's inference server runs)
+    // close the connection after every answer; the gthread variant keeps connections alive, so the
+    // comparison does not hinge on TCP handshakes alone.
+    const startGunicorn = async (label, extra) => {
+      const port = await freePort();
+      const args = ['-m', 'gunicorn', '-w', '2', ...extra, '-b', `127.0.0.1:${port}`, '--chdir', join(repoRoot, 'bench', 'peers'), 'flask_app:app'];
+      const child = start(label, '/usr/bin/python3', args, {
+        env: { SCORE_PY: join(modelDir, 'onlinescoring', 'score.py'), AZUREML_MODEL_DIR: modelDir }, log: join(ctx.logDir, `b3-${label}.log`),
+      });
+      cleanups.push(() => stop(child, { graceMs: 5000 }));
+      await waitHttp(`http://127.0.0.1:${port}/`, { child, timeoutMs: 20000 });
+      result.setupCommands.push(`SCORE_PY=${rel(join(modelDir, 'onlinescoring', 'score.py'))} AZUREML_MODEL_DIR=${rel(modelDir)} /usr/bin/python3 ${args.map(rel).join(' ')}`);
+      return { child, url: `http://127.0.0.1:${port}/score` };
+    };
+    result.setupCommands = [];
+    const gSync = await startGunicorn('gunicorn-sync', []);
+    const gThread = await startGunicorn('gunicorn-gthread', ['-k', 'gthread', '--threads', '2', '--keep-alive', '30']);
 
     // --- Switchyard ---------------------------------------------------------------------------------
     let ours = null;
@@ -66,7 +73,8 @@ export async function b3(ctx) {
     if (ours) {
       rows.push(addRow(result, { ...spec('sy', 'Switchyard: gateway + 2 Python host instances', 'switchyard'), measure: () => withCpu({ pids: [ours.server] }, () => load(ours.url, ours.key)) }));
     } else skipRow(result, spec('sy', 'Switchyard: gateway + 2 Python host instances', 'switchyard'), 'Switchyard not running');
-    rows.push(addRow(result, { ...spec('gunicorn', 'gunicorn + Flask, 2 workers', 'gunicorn'), measure: () => withCpu({ groups: [gunicorn.pid] }, () => load(`http://127.0.0.1:${gport}/score`, null)) }));
+    rows.push(addRow(result, { ...spec('gunicorn', 'gunicorn + Flask, 2 sync workers', 'gunicorn'), measure: () => withCpu({ groups: [gSync.child.pid] }, () => load(gSync.url, null)) }));
+    rows.push(addRow(result, { ...spec('gunicorn-gthread', 'gunicorn + Flask, 2 gthread workers (keep-alive)', 'gunicorn'), measure: () => withCpu({ groups: [gThread.child.pid] }, () => load(gThread.url, null)) }));
     // Reference, not a target: one Python host instance without the gateway (half the capacity),
     // to tell the host's own cost from the gateway's.
     if (ours?.instances?.[0]) {
@@ -74,12 +82,14 @@ export async function b3(ctx) {
     }
     // Warm-up, not recorded: first requests pay for imports and page faults in every worker.
     if (ours) await load(ours.url, ours.key, CONNECTIONS, 1).catch(() => {});
-    await load(`http://127.0.0.1:${gport}/score`, null, CONNECTIONS, 1).catch(() => {});
+    await load(gSync.url, null, CONNECTIONS, 1).catch(() => {});
+    await load(gThread.url, null, CONNECTIONS, 1).catch(() => {});
     await measureInterleaved(rows, runs, log);
     finalise(result);
 
-    const a = med(result, 'sy', 'rps'), b = med(result, 'gunicorn', 'rps');
-    addCheck(result, { id: 'b3-throughput', label: 'B3 scoring throughput, Switchyard ÷ gunicorn+Flask', measured: a && b && a / b, unit: '×', target: '≥ 1.0', pass: a / b >= 1 });
+    const a = med(result, 'sy', 'rps'), b = med(result, 'gunicorn', 'rps'), c = med(result, 'gunicorn-gthread', 'rps');
+    addCheck(result, { id: 'b3-throughput', label: 'B3 scoring throughput, Switchyard ÷ gunicorn+Flask (sync)', measured: a && b && a / b, unit: '×', target: '≥ 1.0', pass: a / b >= 1 });
+    addCheck(result, { id: 'b3-throughput-gthread', label: 'B3 scoring throughput, Switchyard ÷ gunicorn+Flask (gthread, keep-alive)', measured: a && c && a / c, unit: '×', target: '≥ 1.0', pass: a / c >= 1 });
     const p = med(result, 'sy', 'p99Ms'), q = med(result, 'gunicorn', 'p99Ms');
     result.notes.push(`p99 under load: Switchyard ${p ?? '–'} ms, gunicorn+Flask ${q ?? '–'} ms (wrk, ${CONNECTIONS} connections).`);
     return result;

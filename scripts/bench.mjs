@@ -3,7 +3,7 @@
 //   npm run bench                    all of B1..B4
 //   npm run bench -- B1 B3           some
 //   --runs N (3)  --seconds S (5)  --rate R (1000, open-loop requests/s)
-//   --quiet-wait S (30)  before each benchmark, wait up to S seconds for the machine to be < 25% busy
+//   --quiet-wait S (15)  before each benchmark, wait up to S seconds for the machine to be < 25% busy
 //   --profile     run the server under node --cpu-prof (profiles in bench/results/profiles/)
 //   --peer-only   measure only the peers (direct, nginx, gunicorn), not Switchyard
 //   --gateway-only  B1 with Switchyard's gateway alone (dist/gateway/host.js) before instances we start
@@ -22,7 +22,7 @@ import { busyPercent } from '../bench/lib/machine.mjs';
 const { values: o, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    runs: { type: 'string', default: '3' }, 'quiet-wait': { type: 'string', default: '30' }, seconds: { type: 'string', default: '5' }, rate: { type: 'string', default: '1000' },
+    runs: { type: 'string', default: '3' }, 'quiet-wait': { type: 'string', default: '15' }, seconds: { type: 'string', default: '5' }, rate: { type: 'string', default: '1000' },
     profile: { type: 'boolean', default: false }, 'gateway-only': { type: 'boolean', default: false }, 'peer-only': { type: 'boolean', default: false }, report: { type: 'boolean', default: false },
   },
 });
@@ -69,7 +69,7 @@ for (const name of wanted) {
     for (let waited = 0; busy > QUIET_PCT && waited < ctx.quietWait; waited += 2) busy = await busyPercent(2000);
     log(`machine busy before start: ${busy}% of all CPUs${busy > QUIET_PCT ? ` (still above ${QUIET_PCT}% after waiting ${ctx.quietWait} s: expect noise)` : ''}`);
     // A benchmark is bounded: whatever happens inside, it gets at most 5 minutes.
-    const result = await Promise.race([fn(ctx), new Promise((_, rej) => setTimeout(() => rej(new Error('time limit of 300 s reached')), 300000).unref())]);
+    const result = await Promise.race([fn(ctx), new Promise((_, rej) => setTimeout(() => rej(new Error('time limit of 420 s reached')), 420000).unref())]);
     result.machine.busyBeforePct = busy;
     log(`wrote ${save(result)} (${result.status})`);
     for (const c of result.checks) log(`  ${c.label}: ${c.measured ?? '–'} ${c.unit} (target ${c.target}) ${c.pass == null ? 'not measured' : c.pass ? 'met' : 'missed'}`);

@@ -43,7 +43,7 @@ export async function startSwitchyard({ cpus, profileDir, logFile, env } = {}) {
   const sy = {
     child, dataDir, controlUrl: ev.controlUrl, gatewayUrl: ev.gatewayUrl, token, cliEnv,
     /** Run the CLI; resolves {code, stdout, stderr, ms, json}. Throws on a non-zero exit unless `allowFail`. */
-    async cli(args, { timeoutMs = 120000, allowFail = false } = {}) {
+    async cli(args, { timeoutMs = 60000, allowFail = false } = {}) {
       const r = await run(process.execPath, [bin, ...args], { env: cliEnv, cwd: repoRoot, timeoutMs });
       if (r.code !== 0 && !allowFail) throw new Error(`switchyard ${args.join(' ')} failed (${r.code}): ${(r.stderr || r.stdout).slice(0, 1500)}`);
       try { r.json = JSON.parse(r.stdout); } catch { r.json = undefined; }
