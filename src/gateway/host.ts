@@ -51,88 +51,176 @@ function spawnWorker(config: WorkerConfig): Worker {
   return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: config, name: 'switchyard-gateway' });
 }
 
-export const GatewayHost = {
-  async start(options: GatewayStartOptions): Promise<RunningGateway> {
-    const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...definedOnly(options.limits ?? {}) };
-    const logger = options.logger;
-    const config: WorkerConfig = { host: options.host, port: options.port, limits, logLevel: logger.level };
-    const worker = spawnWorker(config);
+class WorkerGone extends Error {
+  readonly code = 'GATEWAY_WORKER_EXITED';
+}
 
-    let nextId = 1;
-    const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-    let closed = false;
-    let exitError: Error | null = null;
+/** Restart delays after unexpected worker exits: 0.1 s doubling to 5 s; reset after a minute up. */
+const RESTART_MIN_MS = 100;
+const RESTART_MAX_MS = 5_000;
+const STABLE_AFTER_MS = 60_000;
 
-    const call = (msg: WithoutId<HostToWorker>): Promise<unknown> => {
-      if (exitError !== null) return Promise.reject(exitError);
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ ...msg, id } as HostToWorker);
-      });
-    };
+/**
+ * Owns the worker: numbered request/reply calls, log relay, and recovery. If the worker dies (a bug,
+ * out of memory), a new one starts on the same port and gets the last snapshot again, so the data path
+ * comes back without the control plane noticing; calls made meanwhile wait for it.
+ */
+class GatewayRunner implements RunningGateway {
+  url = '';
+  port = 0;
+  private worker: Worker | null = null;
+  private ready: Promise<void> = Promise.resolve();
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; worker: Worker }>();
+  private lastSnapshot: RoutingSnapshot | null = null;
+  private restartDelay = RESTART_MIN_MS;
+  private startedAt = 0;
+  private closed = false;
+  private closing: Promise<void> | null = null;
 
-    const port = await new Promise<number>((resolve, reject) => {
-      const onMessage = (m: WorkerToHost): void => {
+  constructor(private readonly config: WorkerConfig, private readonly logger: Logger) {}
+
+  /** Starts a worker listening on `port`; resolves with the port it got. */
+  async boot(port: number): Promise<number> {
+    const worker = spawnWorker({ ...this.config, port });
+    const actual = await new Promise<number>((resolve, reject) => {
+      worker.on('message', (m: WorkerToHost) => {
         if (m.op === 'listening') resolve(m.port);
-        else if (m.op === 'fatal') reject(Object.assign(new Error(`gateway could not listen on ${options.host}:${options.port}: ${m.message}`), { code: m.code }));
-      };
-      worker.on('message', onMessage);
+        else if (m.op === 'fatal') reject(Object.assign(new Error(`gateway could not listen on ${this.config.host}:${port}: ${m.message}`), { code: m.code }));
+      });
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`gateway worker exited during start (code ${code})`)));
     }).catch(async (err: unknown) => {
       await worker.terminate();
       throw err;
     });
+    // Only our own listeners: removeAllListeners() without a name would also drop Node's internal ones.
+    for (const event of ['message', 'error', 'exit'] as const) worker.removeAllListeners(event);
+    worker.on('message', (m: WorkerToHost) => this.onMessage(m));
+    worker.on('error', (err) => this.logger.error({ err }, 'gateway worker failed'));
+    worker.on('exit', (code) => this.onExit(worker, code));
+    this.worker = worker;
+    this.startedAt = Date.now();
+    return actual;
+  }
 
-    worker.removeAllListeners('error');
-    worker.removeAllListeners('exit');
-    worker.removeAllListeners('message');
-    worker.on('message', (m: WorkerToHost) => {
-      if (m.op === 'reply') {
-        const p = pending.get(m.id);
-        if (p === undefined) return;
-        pending.delete(m.id);
-        if (m.ok) p.resolve(m.value);
-        else p.reject(new Error(m.message));
-      } else if (m.op === 'log') {
-        logger[m.level](m.fields ?? {}, m.msg);
+  publish = async (s: RoutingSnapshot): Promise<void> => {
+    // Kept first: a worker that dies mid-publish is succeeded by one that starts from this snapshot.
+    this.lastSnapshot = s;
+    await this.call({ op: 'publish', snapshot: s });
+  };
+
+  drain = async (urls: string[], timeoutMs: number): Promise<boolean> => (await this.call({ op: 'drain', urls, timeoutMs })) as boolean;
+  metricsText = async (): Promise<string> => (await this.call({ op: 'metrics', format: 'text' })) as string;
+  metricsJson = async (): Promise<unknown> => this.call({ op: 'metrics', format: 'json' });
+
+  close = (): Promise<void> => {
+    this.closing ??= (async () => {
+      this.closed = true;
+      await this.ready.catch(() => {});
+      const worker = this.worker;
+      if (worker === null) return;
+      try {
+        await this.call({ op: 'close', timeoutMs: CLOSE_GRACE_MS }, true);
+      } catch {
+        // Already gone: nothing to drain.
+      } finally {
+        await worker.terminate();
       }
-    });
-    worker.on('error', (err) => {
-      logger.error({ err }, 'gateway worker failed');
-    });
-    worker.on('exit', (code) => {
-      exitError = new Error(`gateway worker exited (code ${code})`);
-      if (!closed) logger.error({ code }, 'gateway worker exited unexpectedly');
-      for (const p of pending.values()) p.reject(exitError);
-      pending.clear();
-    });
+    })();
+    return this.closing;
+  };
 
+  /** Test hook: makes the worker exit as a crash would (proves recovery). */
+  crashForTest = async (): Promise<void> => {
+    await this.ready;
+    this.worker?.postMessage({ op: 'crash', id: 0 } as HostToWorker);
+  };
+
+  /** A call to the worker; one that the worker's death interrupts is made again on its successor. */
+  private async call(msg: WithoutId<HostToWorker>, evenIfClosed = false): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.callOnce(msg, evenIfClosed);
+      } catch (err) {
+        // Every message is safe to repeat: publish is versioned, drain and metrics only read.
+        if (!(err instanceof WorkerGone) || this.closed || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  private async callOnce(msg: WithoutId<HostToWorker>, evenIfClosed: boolean): Promise<unknown> {
+    if (this.closed && !evenIfClosed) throw new Error('gateway is closed');
+    await this.ready;
+    const worker = this.worker;
+    if (worker === null) throw new WorkerGone('gateway worker is not running');
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, worker });
+      worker.postMessage({ ...msg, id } as HostToWorker);
+    });
+  }
+
+  private onMessage(m: WorkerToHost): void {
+    if (m.op === 'reply') {
+      const p = this.pending.get(m.id);
+      if (p === undefined) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.value);
+      else p.reject(new Error(m.message));
+    } else if (m.op === 'log') {
+      this.logger[m.level](m.fields ?? {}, m.msg);
+    }
+  }
+
+  private onExit(worker: Worker, code: number): void {
+    if (this.worker === worker) this.worker = null;
+    const gone = new WorkerGone(`gateway worker exited (code ${code})`);
+    for (const [id, p] of this.pending) {
+      if (p.worker !== worker) continue;
+      this.pending.delete(id);
+      p.reject(gone);
+    }
+    if (this.closed) return;
+    this.logger.error({ code }, 'gateway worker exited unexpectedly; restarting it');
+    if (Date.now() - this.startedAt > STABLE_AFTER_MS) this.restartDelay = RESTART_MIN_MS;
+    this.ready = this.restart();
+  }
+
+  private async restart(): Promise<void> {
+    for (;;) {
+      await new Promise((r) => setTimeout(r, this.restartDelay));
+      this.restartDelay = Math.min(RESTART_MAX_MS, this.restartDelay * 2);
+      if (this.closed) return;
+      try {
+        await this.boot(this.port);
+        const last = this.lastSnapshot;
+        if (last !== null) {
+          const worker = this.worker!;
+          const id = this.nextId++;
+          await new Promise((resolve, reject) => {
+            this.pending.set(id, { resolve, reject, worker });
+            worker.postMessage({ op: 'publish', id, snapshot: last } as HostToWorker);
+          });
+        }
+        this.logger.warn({ port: this.port }, 'gateway worker restarted');
+        return;
+      } catch (err) {
+        this.logger.error({ err }, 'gateway worker restart failed; retrying');
+      }
+    }
+  }
+}
+
+export const GatewayHost = {
+  async start(options: GatewayStartOptions): Promise<RunningGateway> {
+    const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...definedOnly(options.limits ?? {}) };
+    const config: WorkerConfig = { host: options.host, port: options.port, limits, logLevel: options.logger.level };
+    const runner = new GatewayRunner(config, options.logger);
+    runner.port = await runner.boot(options.port);
     const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
-    let closing: Promise<void> | null = null;
-
-    return {
-      url: `http://${hostForUrl}:${port}`,
-      port,
-      publish: async (s) => {
-        await call({ op: 'publish', snapshot: s });
-      },
-      drain: async (urls, timeoutMs) => (await call({ op: 'drain', urls, timeoutMs })) as boolean,
-      metricsText: async () => (await call({ op: 'metrics', format: 'text' })) as string,
-      metricsJson: async () => call({ op: 'metrics', format: 'json' }),
-      close: () => {
-        closing ??= (async () => {
-          closed = true;
-          try {
-            if (exitError === null) await call({ op: 'close', timeoutMs: CLOSE_GRACE_MS });
-          } finally {
-            await worker.terminate();
-          }
-        })();
-        return closing;
-      },
-    };
+    runner.url = `http://${hostForUrl}:${runner.port}`;
+    return runner;
   },
 };
 

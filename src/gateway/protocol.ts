@@ -15,7 +15,9 @@ export type HostToWorker =
   | { op: 'publish'; id: number; snapshot: RoutingSnapshot }
   | { op: 'drain'; id: number; urls: string[]; timeoutMs: number }
   | { op: 'metrics'; id: number; format: 'text' | 'json' }
-  | { op: 'close'; id: number; timeoutMs: number };
+  | { op: 'close'; id: number; timeoutMs: number }
+  /** Test hook: exit as a crash would, to prove the host restarts the data path. */
+  | { op: 'crash'; id: number };
 
 export type WorkerToHost =
   | { op: 'listening'; port: number }

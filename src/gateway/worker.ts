@@ -72,6 +72,9 @@ port.on('message', (m: HostToWorker) => {
           post({ op: 'reply', id: m.id, ok: true, value });
           break;
         }
+        case 'crash': {
+          process.exit(70);
+        }
         case 'close': {
           if (!closing) {
             closing = true;
