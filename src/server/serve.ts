@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { SwitchyardError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { LocalBackend } from '../runtime/local/backend.js';
 import { GatewayHost } from '../gateway/host.js';
@@ -21,7 +22,7 @@ export interface ServeOptions {
   logLevel?: string;
   /** A logger to use instead of a new one on stderr (tests). */
   logger?: Logger;
-  /** Largest artifact upload, compressed (default 2 GiB). */
+  /** Largest artifact upload, compressed (default: $SWITCHYARD_MAX_ARTIFACT_BYTES, else 2 GiB). */
   maxArtifactBytes?: number;
   /** aml_token lifetime in seconds (default 24 h; clients refresh at half-life). */
   tokenTtlSeconds?: number;
@@ -46,7 +47,19 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 const urlOf = (host: string, port: number): string =>
   `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
+/** SWITCHYARD_MAX_ARTIFACT_BYTES: a positive whole number of bytes, or unset. */
+export function maxArtifactBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.SWITCHYARD_MAX_ARTIFACT_BYTES?.trim();
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new SwitchyardError('InvalidValue', `SWITCHYARD_MAX_ARTIFACT_BYTES must be a positive whole number of bytes, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
 export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
+  const maxArtifactBytes = options.maxArtifactBytes ?? maxArtifactBytesFromEnv();
   const host = options.host ?? '127.0.0.1';
   const dataDir = options.dataDir ? resolve(options.dataDir) : defaultDataDir();
   const logger = options.logger ?? createLogger({ ...(options.logLevel ? { level: options.logLevel } : {}) });
@@ -63,7 +76,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
         dataDir, events, drain, logger: logger.child({ component: 'runtime' }),
         ...(options.python ? { python: options.python } : {}),
       }),
-      ...(options.maxArtifactBytes ? { maxArtifactBytes: options.maxArtifactBytes } : {}),
+      ...(maxArtifactBytes ? { maxArtifactBytes } : {}),
       ...(options.tokenTtlSeconds ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
     });
     // Bring back what the store says before taking requests: the gateway gets its first snapshot,
