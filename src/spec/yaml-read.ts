@@ -59,7 +59,13 @@ export function parseYamlText(text: string, file: string): LoadedYaml {
     const reason = first.message.split('\n')[0];
     throw new SwitchyardError('InvalidYaml', `${file}${line ? ` (line ${line})` : ''}: invalid YAML: ${reason}`);
   }
-  const value: unknown = document.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // The yaml package refuses documents whose aliases expand without bound ("billion laughs").
+    throw new SwitchyardError('InvalidYaml', `${file}: invalid YAML: ${(e as Error).message.split('\n')[0]} (too many aliases expanded; write the values out)`);
+  }
   if (value === null || value === undefined) {
     throw new SwitchyardError('InvalidYaml', `${file}: the file is empty; expected a YAML mapping of keys such as name:`);
   }
@@ -77,8 +83,14 @@ export function readYamlFile(path: string, cwd: string = process.cwd()): LoadedY
   const file = resolve(cwd, path);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    const bytes = readFileSync(file);
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw new SwitchyardError('InvalidYaml', `${file}: the file is not valid UTF-8 text; save it as UTF-8`);
+    }
   } catch (e) {
+    if (e instanceof SwitchyardError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : (e as Error).message;
     throw new SwitchyardError('InvalidYaml', `cannot read ${file}: ${why}`);
