@@ -49,6 +49,26 @@ describe('examples/safe-rollout/walkthrough.sh', { timeout: 300_000 }, () => {
     }
   });
 
+  it('the JavaScript green (green-js-deployment.yml) answers like the Python green', { timeout: 60_000 }, async () => {
+    const name = `js-${process.pid % 100000}`;
+    const sy = async (args: string[]) => {
+      const r = await cli(server!, args);
+      assert.equal(r.code, 0, describeResult(r));
+      return r;
+    };
+    await sy(['online-endpoint', 'create', '--name', name, '-f', 'endpoints/online/managed/sample/endpoint.yml']);
+    await sy(['online-deployment', 'create', '--name', 'green', '--endpoint', name, '-f', 'endpoints/online/managed/sample/green-js-deployment.yml', '--all-traffic']);
+    const r = await sy(['online-endpoint', 'invoke', '--name', name, '--request-file', 'endpoints/online/model-2-js/sample-request.json']);
+    let out: unknown = JSON.parse(r.stdout);
+    if (typeof out === 'string') out = JSON.parse(out);
+    const got = out as number[];
+    assert.equal(got.length, expected.green.length, r.stdout);
+    got.forEach((x, i) => assert.ok(Math.abs(x - expected.green[i]!) < 1e-9 * Math.abs(x), `row ${i}: js ${x}, python ${expected.green[i]}`));
+    const logs = await sy(['online-deployment', 'get-logs', '--name', 'green', '--endpoint', name, '--lines', '20']);
+    assert.match(logs.stdout, /model 2 \(js\): request received/);
+    await sy(['online-endpoint', 'delete', '--name', name, '--yes']);
+  });
+
   it('stopping the server leaves no process behind', { timeout: 60_000 }, async () => {
     const s = server!;
     await s.stop();
