@@ -112,7 +112,8 @@ test('mirror: a failing shadow fails nothing live; a saturated, slow shadow drop
   const rs2 = await load(200, 4, 30_000, () => score('mir2'));
   const took = Date.now() - t0;
   assert.ok(rs2.every((r) => r.status === 200));
-  assert.ok(took < 3000, `200 live requests took ${took} ms with a 2 s shadow`);
+  // Waiting on the shadow would take ≥ 100 copies × 2 s / 4 clients = 50 s; 10 s is a loose bound.
+  assert.ok(took < 10_000, `200 live requests took ${took} ms with a 2 s shadow`);
   m = (await gw.metricsJson()) as typeof m;
   const g = m.endpoints.mir2!.green!.mirror;
   // Lane: 2 running + 2 queued at most; the other copies are dropped.
@@ -158,14 +159,12 @@ test('drain(): resolves once the snapshot excludes the URLs and their in-flight 
   // Still listed: drain cannot finish, whatever the in-flight count.
   assert.equal(await gw.drain([old.url], 100), false);
   await gw.publish(snap([fresh]));
-  const t0 = Date.now();
   const drained = await gw.drain([old.url], 5000);
-  const waited = Date.now() - t0;
   assert.equal(drained, true);
+  assert.equal(old.running, 0, 'drain resolved only once the instance had finished the in-flight request');
   const r = await inFlight;
   assert.equal(r.status, 200, 'the in-flight request finished on the instance it started on');
   assert.equal(JSON.parse(r.body).instance, 'drain-old-0');
-  assert.ok(waited >= 300, `drain waited ${waited} ms for the in-flight request`);
   assert.equal(JSON.parse((await score('drain')).body).instance, 'drain-new-0');
   assert.equal(await gw.drain(['http://127.0.0.1:1'], 100), true, 'unknown URLs are drained already');
 });
