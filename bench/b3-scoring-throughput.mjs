@@ -71,7 +71,7 @@ export async function b3(ctx) {
     const rows = [];
     const spec = (id, label, system) => ({ id, group: 'scoring', label, system });
     if (ours) {
-      rows.push(addRow(result, { ...spec('sy', 'Switchyard: gateway + 2 Python host instances', 'switchyard'), measure: () => withCpu({ pids: [ours.server] }, () => load(ours.url, ours.key)) }));
+      rows.push(addRow(result, { ...spec('sy', 'Switchyard: gateway + 2 Python host instances', 'switchyard'), measure: () => withCpu({ pids: [ours.server, ...ours.pids] }, () => load(ours.url, ours.key)) }));
     } else skipRow(result, spec('sy', 'Switchyard: gateway + 2 Python host instances', 'switchyard'), 'Switchyard not running');
     rows.push(addRow(result, { ...spec('gunicorn', 'gunicorn + Flask, 2 sync workers', 'gunicorn'), measure: () => withCpu({ groups: [gSync.child.pid] }, () => load(gSync.url, null)) }));
     rows.push(addRow(result, { ...spec('gunicorn-gthread', 'gunicorn + Flask, 2 gthread workers (keep-alive)', 'gunicorn'), measure: () => withCpu({ groups: [gThread.child.pid] }, () => load(gThread.url, null)) }));
@@ -90,6 +90,7 @@ export async function b3(ctx) {
     const a = med(result, 'sy', 'rps'), b = med(result, 'gunicorn', 'rps'), c = med(result, 'gunicorn-gthread', 'rps');
     addCheck(result, { id: 'b3-throughput', label: 'B3 scoring throughput, Switchyard ÷ gunicorn+Flask (sync)', measured: a && b && a / b, unit: '×', target: '≥ 1.0', pass: a / b >= 1 });
     addCheck(result, { id: 'b3-throughput-gthread', label: 'B3 scoring throughput, Switchyard ÷ gunicorn+Flask (gthread, keep-alive)', measured: a && c && a / c, unit: '×', target: '≥ 1.0', pass: a / c >= 1 });
+    result.notes.push('CPU µs/req is the whole serving stack: for Switchyard the server process (gateway thread included) plus both instances; for gunicorn the master and its workers; for the direct row the instance. Capacity on a quiet machine follows from it (2 CPUs ÷ CPU per request, less what wrk uses), whatever the neighbours did during the run.');
     const p = med(result, 'sy', 'p99Ms'), q = med(result, 'gunicorn', 'p99Ms');
     result.notes.push(`p99 under load: Switchyard ${p ?? '–'} ms, gunicorn+Flask ${q ?? '–'} ms (wrk, ${CONNECTIONS} connections).`);
     return result;
