@@ -1,11 +1,16 @@
 // The control API as a Fastify app, separate from listen(): serve() listens, tests call inject().
 // Every route declares its schemas; the same schemas validate requests, shape answers and make the
-// OpenAPI document at GET /api/v1/openapi.json. Auth is one onRequest hook for every route but health.
+// OpenAPI document at GET /api/v1/openapi.json. Auth is one onRequest hook for every route but health,
+// checking each route's action against the caller's role (permissions.ts); the audit log is one
+// onResponse hook (audit.ts).
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Logger } from '../logger.js';
 import type { ControlContext } from './context.js';
 import { bearerAuth, type PrincipalResolver } from './auth.js';
+import type { AccessTokens } from './access-tokens.js';
+import { auditHook } from './audit.js';
+import { permissionFor } from './permissions.js';
 import { makeErrorHandler, notFoundHandler } from './error-handler.js';
 import { EndpointService } from './endpoint-service.js';
 import { DeploymentService } from './deployment-service.js';
@@ -17,12 +22,17 @@ import { registerEndpointRoutes } from './routes/endpoints.js';
 import { registerDeploymentRoutes } from './routes/deployments.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
+import { registerTokenRoutes } from './routes/tokens.js';
+import { registerAuditRoutes } from './routes/audit.js';
 import { SWITCHYARD_VERSION } from './version.js';
+import { SwitchyardError } from '../errors.js';
 
 export interface ControlAppDeps {
   context: ControlContext;
-  /** Who a bearer token belongs to (adminTokenResolver today; stored tokens later). */
+  /** Who a bearer token belongs to (the admin token, then stored tokens). */
   auth: PrincipalResolver;
+  /** Stored control-plane tokens (the token routes). */
+  tokens: AccessTokens;
   logger: Logger;
   version?: string;
   /** Largest JSON body (default 16 MiB: conda files and inline environments are small). */
@@ -53,15 +63,33 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
   // POST routes without a body (list-keys, token) get called with `Content-Type: application/json` and
   // nothing else by curl users; an empty JSON body means "no body", not an error.
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
+  // JSON must be UTF-8 (RFC 8259): invalid bytes are refused instead of stored as U+FFFD.
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = typeof body === 'string' ? body : utf8.decode(body);
+    } catch {
+      return done(new SwitchyardError('BadRequest', 'The request body is not valid UTF-8; send JSON encoded as UTF-8.'), undefined);
+    }
     if (text.trim() === '') return done(null, undefined);
     return parseJson(request, text, done);
+  });
+
+  // A route missing from the permission table would be a hole: refuse to start instead.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.public) return;
+    for (const method of [route.method].flat()) {
+      if (!permissionFor(method, route.url)) {
+        throw new Error(`Route ${method} ${route.url} has no action in src/control/permissions.ts (ROUTE_ACTIONS).`);
+      }
+    }
   });
 
   app.setErrorHandler(makeErrorHandler());
   app.setNotFoundHandler(notFoundHandler);
   app.addHook('onRequest', bearerAuth(deps.auth));
+  app.addHook('onResponse', auditHook(deps.context.store, deps.logger));
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'control request');
   });
@@ -74,7 +102,9 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
   registerDeploymentRoutes(app, new DeploymentService(ctx));
   registerOperationRoutes(app, ctx.operations);
   registerMetricsRoutes(app, ctx.gateway);
-  app.get('/api/v1/openapi.json', { schema: { summary: 'This document', hide: true } }, async () => app.swagger());
+  registerTokenRoutes(app, deps.tokens);
+  registerAuditRoutes(app, ctx.store);
+  app.get('/api/v1/openapi.json', { schema: { summary: 'This document' } }, async () => app.swagger());
 
   await app.ready();
   return app;

@@ -1,11 +1,13 @@
-// Bearer authentication of the control API. The hook asks a PrincipalResolver who the token belongs to
-// and checks the route's required role, so stored, hashed tokens with Owner/Contributor/Reader roles
-// can be added later as another resolver, without touching the routes.
+// Bearer authentication and authorization of the control API. The hook asks a PrincipalResolver who
+// the token belongs to (the admin token, or a stored token: access-tokens.ts), then checks the route's
+// action (permissions.ts) against the principal's role. Denied requests keep the principal and action
+// on the request, so the audit hook records who tried what.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SwitchyardError } from '../errors.js';
+import { allows, permissionFor, rolesAllowed, type Action, type Role } from './permissions.js';
 
-export type Role = 'Owner' | 'Contributor' | 'Reader';
+export type { Role } from './permissions.js';
 
 export interface Principal {
   name: string;
@@ -14,12 +16,6 @@ export interface Principal {
 
 /** Who holds this bearer token, or null. Must not leak timing about valid tokens. */
 export type PrincipalResolver = (token: string) => Principal | null;
-
-const RANK: Record<Role, number> = { Reader: 0, Contributor: 1, Owner: 2 };
-
-/** Reads need Reader; every change needs Contributor. */
-export const roleFor = (method: string): Role =>
-  method === 'GET' || method === 'HEAD' || method === 'OPTIONS' ? 'Reader' : 'Contributor';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
@@ -32,7 +28,7 @@ export function adminTokenResolver(adminToken: string): PrincipalResolver {
   return (token) => (timingSafeEqual(digest(token), expected) ? { name: 'admin', role: 'Owner' } : null);
 }
 
-/** Tries resolvers in order (admin token first, stored tokens later). */
+/** Tries resolvers in order (admin token first, stored tokens next). */
 export function anyOf(...resolvers: PrincipalResolver[]): PrincipalResolver {
   return (token) => {
     for (const r of resolvers) {
@@ -45,7 +41,10 @@ export function anyOf(...resolvers: PrincipalResolver[]): PrincipalResolver {
 
 declare module 'fastify' {
   interface FastifyRequest {
+    /** Who sent the request (set once the token is known, also when the action is then denied). */
     principal?: Principal;
+    /** The action of the route (permissions.ts); unset for public and unknown routes. */
+    action?: Action;
   }
   interface FastifyContextConfig {
     /** Routes that answer without a token (health). */
@@ -53,22 +52,34 @@ declare module 'fastify' {
   }
 }
 
-/** An onRequest hook enforcing the bearer token and the role the method needs. */
+export function forbidden(principal: Principal, action: Action): SwitchyardError {
+  const who = rolesAllowed(action);
+  return new SwitchyardError('Forbidden',
+    `Principal ${JSON.stringify(principal.name)} has role ${principal.role}, which does not allow ${action}` +
+      ` (allowed for ${who.join(', ')}). Ask an Owner for a token with one of those roles (switchyard token create).`,
+    { principal: principal.name, role: principal.role, action });
+}
+
+/** An onRequest hook enforcing the bearer token and the permission of the route. */
 export function bearerAuth(resolve: PrincipalResolver) {
   return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-    if (request.routeOptions.config?.public) return;
+    const url = request.routeOptions.url;
+    const permission = url === undefined ? undefined : permissionFor(request.method, url);
+    if (permission === 'public' || request.routeOptions.config?.public) return;
+    if (permission) request.action = permission;
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match) {
       throw new SwitchyardError('Unauthorized',
-        'This request needs `Authorization: Bearer <token>`: the admin token in <data-dir>/admin-token (the CLI reads it by itself).');
+        'This request needs `Authorization: Bearer <token>`: the admin token in <data-dir>/admin-token (the CLI reads it by itself), or a token from `switchyard token create`.');
     }
     const principal = resolve(match[1]!);
-    if (!principal) throw new SwitchyardError('Unauthorized', 'The bearer token is not valid for this server.');
-    const needed = roleFor(request.method);
-    if (RANK[principal.role] < RANK[needed]) {
-      throw new SwitchyardError('Forbidden', `${principal.name} has role ${principal.role}; this request needs ${needed}.`);
-    }
+    if (!principal) throw new SwitchyardError('Unauthorized', 'The bearer token is not valid for this server (unknown or revoked).');
     request.principal = principal;
+    // An unknown route (url undefined) answers 404 to anyone authenticated; a known route missing from
+    // the table cannot happen (app.ts refuses to start), and is denied if it ever does.
+    if (url === undefined) return;
+    if (!permission) throw new SwitchyardError('Internal', `Route ${request.method} ${url} has no permission in src/control/permissions.ts.`);
+    if (!allows(principal.role, permission)) throw forbidden(principal, permission);
   };
 }

@@ -62,6 +62,7 @@ function toCatalogue(error: FastifyError | Error): SwitchyardError | null {
 export function makeErrorHandler() {
   return function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
     const known = toCatalogue(error);
+    request.errorCode = known?.code ?? 'Internal';
     if (known) {
       if (known.status >= 500) request.log.error({ err: error }, known.message);
       return reply.code(known.status).type('application/json').send(known.toJSON());
@@ -73,6 +74,7 @@ export function makeErrorHandler() {
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
+  request.errorCode = 'NotFound';
   const err = new SwitchyardError('NotFound', `There is no route ${request.method} ${request.url.split('?')[0]}. See GET /api/v1/openapi.json.`);
   return reply.code(404).send(err.toJSON());
 }

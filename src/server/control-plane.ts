@@ -12,7 +12,9 @@ import { Reconciler } from '../control/reconciler.js';
 import { SnapshotPublisher, type SnapshotSink } from '../control/snapshot-publisher.js';
 import { buildSnapshot } from '../control/snapshot-builder.js';
 import { buildControlApp } from '../control/app.js';
-import { adminTokenResolver } from '../control/auth.js';
+import { adminTokenResolver, anyOf } from '../control/auth.js';
+import { AccessTokens } from '../control/access-tokens.js';
+import { ensureMasterKey } from './master-key.js';
 import type { ControlContext, GatewayMetrics, TokenMinter } from '../control/context.js';
 
 export interface GatewayPort extends SnapshotSink, GatewayMetrics {
@@ -52,7 +54,8 @@ const DRAIN_TIMEOUT_CAP_MS = 180_000;
 
 export async function assembleControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const { logger, gateway } = options;
-  const store = new SqliteStore(join(options.dataDir, 'switchyard.db'));
+  const { cipher } = await ensureMasterKey(options.dataDir);
+  const store = new SqliteStore(join(options.dataDir, 'switchyard.db'), { cipher });
   try {
     const artifacts = new ArtifactStore({
       root: join(options.dataDir, 'artifacts'), store,
@@ -83,7 +86,10 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
       tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
       quickWaitMs: options.quickWaitMs ?? 10_000,
     };
-    const app = await buildControlApp({ context, auth: adminTokenResolver(options.adminToken), logger: logger.child({ component: 'control' }) });
+    const tokens = new AccessTokens(store);
+    const app = await buildControlApp({
+      context, tokens, auth: anyOf(adminTokenResolver(options.adminToken), tokens.resolver()), logger: logger.child({ component: 'control' }),
+    });
 
     let closing: Promise<void> | undefined;
     const close = (closeOptions: { beforeBackendShutdown?: () => Promise<void> } = {}): Promise<void> => {

@@ -1,6 +1,8 @@
 // The SQLite implementation of Store (better-sqlite3), in `<data-dir>/switchyard.db`. WAL with
 // synchronous=FULL: a write is on disk when the call returns, so every change the API reported
 // survives kill -9 or a power cut. All SQL of the store lives in this file.
+// With a SecretCipher, endpoint keys and token secrets are sealed at rest (AES-256-GCM); rows an older
+// server wrote in plain text are sealed when the store opens.
 import Database from 'better-sqlite3';
 import { SwitchyardError } from '../errors.js';
 import type {
@@ -9,9 +11,10 @@ import type {
 } from '../spec/types.js';
 import type { EnvironmentContent, ModelContent } from '../spec/asset-input.js';
 import type {
-  AssetWrite, DeploymentChanges, DeploymentRecord, EndpointChanges, EndpointRecord, Store,
+  AccessTokenRecord, AssetWrite, AuditEntry, DeploymentChanges, DeploymentRecord, EndpointChanges, EndpointRecord, Store,
 } from './store.js';
 import { canonicalJson } from './canonical-json.js';
+import { SecretCipher } from './secret-cipher.js';
 
 /** Schema migrations, applied in order; PRAGMA user_version records how many ran. */
 const MIGRATIONS: string[] = [
@@ -75,7 +78,37 @@ const MIGRATIONS: string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE access_tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    revoked_at TEXT
+  );
+  CREATE INDEX access_tokens_name ON access_tokens(name);
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    role TEXT,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    code TEXT
+  );
+  `,
 ];
+
+/** Columns of `endpoints` that hold secrets (sealed when the store has a cipher). */
+const SECRET_COLUMNS = ['primary_key', 'secondary_key', 'token_secret'] as const;
+type SecretColumn = (typeof SECRET_COLUMNS)[number];
+
+/** The audit log keeps this many newest entries. */
+const AUDIT_KEEP = 100_000;
 
 interface EndpointRow {
   name: string; spec: string; provisioning_state: string; primary_key: string; secondary_key: string;
@@ -96,21 +129,35 @@ type AssetTable = 'models' | 'environments';
 export interface SqliteStoreOptions {
   /** Clock for timestamps (tests pin it). */
   now?: () => Date;
+  /**
+   * Seals endpoint keys and token secrets at rest (the server always gives one). Without it they are
+   * stored in plain text, and a store sealed earlier refuses to open.
+   */
+  cipher?: SecretCipher;
 }
+
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly now: () => Date;
+  private readonly cipher: SecretCipher | undefined;
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.now = options.now ?? (() => new Date());
+    this.cipher = options.cipher;
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     // Another process holding the file briefly (a backup, sqlite3 CLI) should not fail a request.
     this.db.pragma('busy_timeout = 5000');
-    this.migrate();
+    try {
+      this.migrate();
+      this.sealPlainSecrets();
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
   }
 
   private migrate(): void {
@@ -121,6 +168,54 @@ export class SqliteStore implements Store {
         this.db.pragma(`user_version = ${i + 1}`);
       })();
     }
+  }
+
+  /**
+   * Seals the secrets of rows written in plain text (by a server before encryption at rest), and checks
+   * that sealed ones open with this key, so a wrong or lost master key stops the start with a clear error
+   * instead of failing requests later.
+   */
+  private sealPlainSecrets(): void {
+    const rows = this.db.prepare('SELECT name, primary_key, secondary_key, token_secret FROM endpoints').all() as
+      Pick<EndpointRow, 'name' | SecretColumn>[];
+    if (!this.cipher) {
+      if (rows.some((r) => SECRET_COLUMNS.some((c) => SecretCipher.isSealed(r[c])))) {
+        throw new Error('The store holds encrypted endpoint keys; open it with the master key (<data-dir>/master-key).');
+      }
+      return;
+    }
+    const update = this.db.prepare('UPDATE endpoints SET primary_key = ?, secondary_key = ?, token_secret = ? WHERE name = ?');
+    this.db.transaction(() => {
+      for (const row of rows) {
+        const plain = SECRET_COLUMNS.map((c) => this.openSecret(row.name, c, row[c]));
+        if (SECRET_COLUMNS.every((c) => SecretCipher.isSealed(row[c]))) continue;
+        update.run(...SECRET_COLUMNS.map((c, i) => this.sealSecret(row.name, c, plain[i]!)), row.name);
+      }
+    })();
+  }
+
+  private sealSecret(endpoint: string, column: SecretColumn, plain: string): string {
+    return this.cipher ? this.cipher.seal(plain, `endpoints/${endpoint}/${column}`) : plain;
+  }
+
+  private openSecret(endpoint: string, column: SecretColumn, stored: string): string {
+    if (!SecretCipher.isSealed(stored)) return stored;
+    if (!this.cipher) throw new Error(`The ${column} of endpoint ${endpoint} is encrypted; open the store with the master key.`);
+    try {
+      return this.cipher.open(stored, `endpoints/${endpoint}/${column}`);
+    } catch {
+      throw new Error(`Cannot decrypt the ${column} of endpoint ${JSON.stringify(endpoint)} with <data-dir>/master-key: ` +
+        'the master key is not the one the store was written with (restore the original master-key file).');
+    }
+  }
+
+  private endpointFromRow(row: EndpointRow): EndpointRecord {
+    return endpointFromRow({
+      ...row,
+      primary_key: this.openSecret(row.name, 'primary_key', row.primary_key),
+      secondary_key: this.openSecret(row.name, 'secondary_key', row.secondary_key),
+      token_secret: this.openSecret(row.name, 'token_secret', row.token_secret),
+    });
   }
 
   private stamp(): string {
@@ -140,11 +235,11 @@ export class SqliteStore implements Store {
 
   getEndpoint(name: string): EndpointRecord | undefined {
     const row = this.db.prepare('SELECT * FROM endpoints WHERE name = ?').get(name) as EndpointRow | undefined;
-    return row && endpointFromRow(row);
+    return row && this.endpointFromRow(row);
   }
 
   listEndpoints(): EndpointRecord[] {
-    return (this.db.prepare('SELECT * FROM endpoints ORDER BY created_at, name').all() as EndpointRow[]).map(endpointFromRow);
+    return (this.db.prepare('SELECT * FROM endpoints ORDER BY created_at, name').all() as EndpointRow[]).map((r) => this.endpointFromRow(r));
   }
 
   insertEndpoint(name: string, record: Omit<EndpointRecord, 'generation' | 'created_at' | 'updated_at'>): EndpointRecord {
@@ -152,8 +247,8 @@ export class SqliteStore implements Store {
     try {
       this.db.prepare(`INSERT INTO endpoints (name, spec, provisioning_state, primary_key, secondary_key, token_secret, generation, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`).run(
-        name, JSON.stringify(record.spec), record.provisioning_state, record.keys.primaryKey, record.keys.secondaryKey,
-        record.token_secret, at, at);
+        name, JSON.stringify(record.spec), record.provisioning_state, this.sealSecret(name, 'primary_key', record.keys.primaryKey),
+        this.sealSecret(name, 'secondary_key', record.keys.secondaryKey), this.sealSecret(name, 'token_secret', record.token_secret), at, at);
     } catch (e) {
       if (isUniqueViolation(e)) throw new SwitchyardError('EndpointExists', `Endpoint ${JSON.stringify(name)} already exists.`);
       throw e;
@@ -169,8 +264,8 @@ export class SqliteStore implements Store {
     const generation = current.generation + (changes.spec ? 1 : 0);
     this.db.prepare(`UPDATE endpoints SET spec = ?, provisioning_state = ?, primary_key = ?, secondary_key = ?, generation = ?, updated_at = ?
       WHERE name = ?`).run(
-      JSON.stringify(spec), changes.provisioning_state ?? current.provisioning_state, keys.primaryKey, keys.secondaryKey,
-      generation, this.stamp(), name);
+      JSON.stringify(spec), changes.provisioning_state ?? current.provisioning_state, this.sealSecret(name, 'primary_key', keys.primaryKey),
+      this.sealSecret(name, 'secondary_key', keys.secondaryKey), generation, this.stamp(), name);
     return this.getEndpoint(name)!;
   }
 
@@ -333,6 +428,46 @@ export class SqliteStore implements Store {
     this.db.prepare(`INSERT INTO artifacts (digest, kind, name, size, files, created_at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (digest) DO NOTHING`).run(info.digest, info.kind, info.name, info.size, info.files, info.created_at);
     return this.getArtifact(info.digest)!;
+  }
+
+  // --- access tokens ---------------------------------------------------------------------------
+
+  insertAccessToken(record: Omit<AccessTokenRecord, 'revoked_at'>): AccessTokenRecord {
+    this.db.prepare(`INSERT INTO access_tokens (id, name, role, token_hash, created_at, created_by, revoked_at)
+      VALUES (?, ?, ?, ?, ?, ?, NULL)`).run(record.id, record.name, record.role, record.token_hash, record.created_at, record.created_by);
+    return this.getAccessToken(record.id)!;
+  }
+
+  findAccessTokenByHash(tokenHash: string): AccessTokenRecord | undefined {
+    return this.db.prepare('SELECT * FROM access_tokens WHERE token_hash = ?').get(tokenHash) as AccessTokenRecord | undefined;
+  }
+
+  getAccessToken(id: string): AccessTokenRecord | undefined {
+    return this.db.prepare('SELECT * FROM access_tokens WHERE id = ?').get(id) as AccessTokenRecord | undefined;
+  }
+
+  listAccessTokens(): AccessTokenRecord[] {
+    return this.db.prepare('SELECT * FROM access_tokens WHERE revoked_at IS NULL ORDER BY created_at, rowid').all() as AccessTokenRecord[];
+  }
+
+  revokeAccessToken(id: string): AccessTokenRecord | undefined {
+    this.db.prepare('UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(this.stamp(), id);
+    return this.getAccessToken(id);
+  }
+
+  // --- audit -----------------------------------------------------------------------------------
+
+  insertAudit(entry: Omit<AuditEntry, 'id' | 'at'>): void {
+    const { lastInsertRowid } = this.db.prepare(`INSERT INTO audit (at, principal, role, action, target, status, outcome, code)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(this.stamp(), entry.principal, entry.role, entry.action, entry.target, entry.status,
+      entry.outcome, entry.code);
+    // Bounded: prune the oldest in batches, not on every insert.
+    const id = Number(lastInsertRowid);
+    if (id % 1000 === 0) this.db.prepare('DELETE FROM audit WHERE id <= ?').run(id - AUDIT_KEEP);
+  }
+
+  listAudit(limit: number): AuditEntry[] {
+    return this.db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit) as AuditEntry[];
   }
 }
 

@@ -44,6 +44,37 @@ export interface DeploymentChanges {
   error?: { code: string; message: string } | null;
 }
 
+/** A control-plane access token, as stored: never the token itself, only its sha256. */
+export interface AccessTokenRecord {
+  id: string;
+  /** The principal the token authenticates. */
+  name: string;
+  role: 'Owner' | 'Contributor' | 'Reader';
+  token_hash: string;
+  created_at: string;
+  /** Who created it. */
+  created_by: string;
+  revoked_at: string | null;
+}
+
+/** One line of the audit log: who did (or tried) what to which resource, when, and how it ended. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  /** The principal's name; `anonymous` when the request had no valid token. */
+  principal: string;
+  role: string | null;
+  /** The route's action (permissions.ts), or `METHOD /path` for a request that matched no route. */
+  action: string;
+  /** The resource, e.g. `endpoints/my-ep/deployments/blue` or `tokens/ci`. */
+  target: string;
+  /** HTTP status of the answer. */
+  status: number;
+  outcome: 'Succeeded' | 'Denied' | 'Failed';
+  /** The error code of a refusal or failure. */
+  code: string | null;
+}
+
 /** Result of registering an asset: `created` is false when the same content already existed. */
 export interface AssetWrite<T> {
   asset: T;
@@ -89,6 +120,19 @@ export interface Store {
   getArtifact(digest: string): ArtifactInfo | undefined;
   /** Records an artifact; a second insert of the same digest keeps the first record. */
   insertArtifact(info: ArtifactInfo): ArtifactInfo;
+
+  insertAccessToken(record: Omit<AccessTokenRecord, 'revoked_at'>): AccessTokenRecord;
+  /** The token with this hash, revoked or not. */
+  findAccessTokenByHash(tokenHash: string): AccessTokenRecord | undefined;
+  getAccessToken(id: string): AccessTokenRecord | undefined;
+  /** Tokens not revoked, oldest first. */
+  listAccessTokens(): AccessTokenRecord[];
+  /** Marks it revoked (once); answers the record, or undefined when there is no such token. */
+  revokeAccessToken(id: string): AccessTokenRecord | undefined;
+
+  insertAudit(entry: Omit<AuditEntry, 'id' | 'at'>): void;
+  /** The newest `limit` entries, newest first. */
+  listAudit(limit: number): AuditEntry[];
 
   close(): void;
 }

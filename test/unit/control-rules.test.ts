@@ -8,7 +8,7 @@ import { setCondition } from '../../src/control/conditions.js';
 import { deploymentMetrics } from '../../src/control/deployment-metrics.js';
 import { validationError } from '../../src/control/error-handler.js';
 import { KeyedQueue } from '../../src/control/key-queue.js';
-import { adminTokenResolver, anyOf, roleFor } from '../../src/control/auth.js';
+import { adminTokenResolver, anyOf } from '../../src/control/auth.js';
 import { endpointView, deploymentView } from '../../src/control/views.js';
 import type { DeploymentSpec, Operation } from '../../src/spec/types.js';
 
@@ -171,11 +171,6 @@ describe('auth', () => {
     assert.equal(r('s3cret-token-value-and-more'), null);
     const reader = anyOf(r, (t) => (t === 'ro' ? { name: 'viewer', role: 'Reader' } : null));
     assert.equal(reader('ro')!.role, 'Reader');
-  });
-  it('needs Reader for reads and Contributor for changes', () => {
-    assert.equal(roleFor('GET'), 'Reader');
-    assert.equal(roleFor('POST'), 'Contributor');
-    assert.equal(roleFor('DELETE'), 'Contributor');
   });
 });
 

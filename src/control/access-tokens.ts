@@ -1,0 +1,76 @@
+// Control-plane tokens: created by an Owner for a principal name and a role, shown once, stored as a
+// sha256 hash, listed without their secret, revoked by id. A revoked token fails from the next request
+// on: every request looks its hash up in the store (no cache to outlive a revocation).
+import { randomUUID } from 'node:crypto';
+import { SwitchyardError } from '../errors.js';
+import type { AccessTokenRecord, Store } from '../store/store.js';
+import { hashAccessToken, newAccessToken, sameHash } from './access-token-secret.js';
+import type { PrincipalResolver } from './auth.js';
+import { ROLES, parseRole, type Role } from './permissions.js';
+
+/** A token as shown: everything but the hash. */
+export interface AccessTokenView {
+  id: string;
+  name: string;
+  role: Role;
+  created_at: string;
+  created_by: string;
+  revoked_at?: string;
+}
+
+/** What create answers: the only time the token itself is shown. */
+export type CreatedAccessToken = AccessTokenView & { token: string };
+
+/** The admin token's principal; no stored token may take its name. */
+export const ADMIN_PRINCIPAL = 'admin';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+export function tokenView(rec: AccessTokenRecord): AccessTokenView {
+  const view: AccessTokenView = { id: rec.id, name: rec.name, role: rec.role, created_at: rec.created_at, created_by: rec.created_by };
+  if (rec.revoked_at) view.revoked_at = rec.revoked_at;
+  return view;
+}
+
+export class AccessTokens {
+  constructor(private readonly store: Store, private readonly now: () => Date = () => new Date()) {}
+
+  create(body: { name?: unknown; role?: unknown }, createdBy: string): CreatedAccessToken {
+    const { name, role: rawRole } = body;
+    if (typeof name !== 'string' || !NAME.test(name)) {
+      throw new SwitchyardError('InvalidName',
+        `Token name must be 1-64 characters: letters, digits, '.', '_', '@' or '-', starting with a letter or digit; got ${JSON.stringify(name)}.`);
+    }
+    if (name.toLowerCase() === ADMIN_PRINCIPAL) {
+      throw new SwitchyardError('InvalidName', `The name ${JSON.stringify(name)} is reserved for the admin token; choose another name.`);
+    }
+    const role = parseRole(rawRole);
+    if (!role) throw new SwitchyardError('InvalidValue', `role must be one of ${ROLES.join(', ')}; got ${JSON.stringify(rawRole)}.`);
+    const token = newAccessToken();
+    const rec = this.store.insertAccessToken({
+      id: randomUUID(), name, role, token_hash: hashAccessToken(token), created_at: this.now().toISOString(), created_by: createdBy,
+    });
+    return { ...tokenView(rec), token };
+  }
+
+  list(): AccessTokenView[] {
+    return this.store.listAccessTokens().map(tokenView);
+  }
+
+  /** Revokes the token; revoking one already revoked answers it again. */
+  revoke(id: string): AccessTokenView {
+    const rec = this.store.revokeAccessToken(id);
+    if (!rec) throw new SwitchyardError('TokenNotFound', `There is no token with id ${JSON.stringify(id)}. List them with \`switchyard token list\`.`);
+    return tokenView(rec);
+  }
+
+  /** Resolves stored, unrevoked tokens to their principal. */
+  resolver(): PrincipalResolver {
+    return (token) => {
+      const hash = hashAccessToken(token);
+      const rec = this.store.findAccessTokenByHash(hash);
+      if (!rec || rec.revoked_at || !sameHash(rec.token_hash, hash)) return null;
+      return { name: rec.name, role: rec.role };
+    };
+  }
+}

@@ -1,0 +1,128 @@
+// The permission table of the control API, in one place: which action each route performs (named after
+// Azure's `Microsoft.MachineLearningServices/workspaces/...` actions) and which actions each role may
+// perform. The auth hook enforces it for every request; app.ts refuses to start with a route that is
+// missing here, and test/integration/control-access.test.ts walks every route of the OpenAPI
+// document as every role.
+
+export type Role = 'Owner' | 'Contributor' | 'Reader';
+
+export const ROLES: readonly Role[] = ['Owner', 'Contributor', 'Reader'];
+
+export const ACTIONS = [
+  'onlineEndpoints/read',
+  'onlineEndpoints/write',
+  'onlineEndpoints/delete',
+  'onlineEndpoints/listKeys/action',
+  'onlineEndpoints/regenerateKeys/action',
+  'onlineEndpoints/token/action',
+  'onlineEndpoints/deployments/read',
+  'onlineEndpoints/deployments/write',
+  'onlineEndpoints/deployments/delete',
+  // Logs may hold whatever a scoring script prints: an action, as in Azure, so Reader does not get them.
+  'onlineEndpoints/deployments/getLogs/action',
+  'models/read',
+  'models/write',
+  'environments/read',
+  'environments/write',
+  'artifacts/read',
+  'artifacts/write',
+  'operations/read',
+  'metrics/read',
+  'apiDocument/read',
+  // Control-plane access (Azure: Microsoft.Authorization/*), for Owner only.
+  'tokens/read',
+  'tokens/write',
+  'tokens/delete',
+  'auditLogs/read',
+] as const;
+
+export type Action = (typeof ACTIONS)[number];
+
+/** What a route needs: an action, or nothing at all (`public`: answered without a token). */
+export type RoutePermission = Action | 'public';
+
+/**
+ * Every route, as `METHOD /path` with Fastify's `:param` syntax. HEAD routes (Fastify adds one per GET)
+ * need what their GET needs.
+ */
+export const ROUTE_ACTIONS: Readonly<Record<string, RoutePermission>> = {
+  'GET /api/v1/health': 'public',
+  'GET /api/v1/openapi.json': 'apiDocument/read',
+  'GET /metrics': 'metrics/read',
+
+  'POST /api/v1/artifacts': 'artifacts/write',
+  'GET /api/v1/artifacts/:digest': 'artifacts/read',
+
+  'POST /api/v1/models': 'models/write',
+  'GET /api/v1/models': 'models/read',
+  'GET /api/v1/models/:name/versions': 'models/read',
+  'GET /api/v1/models/:name/versions/:version': 'models/read',
+  'POST /api/v1/environments': 'environments/write',
+  'GET /api/v1/environments': 'environments/read',
+  'GET /api/v1/environments/:name/versions': 'environments/read',
+  'GET /api/v1/environments/:name/versions/:version': 'environments/read',
+
+  'POST /api/v1/endpoints': 'onlineEndpoints/write',
+  'GET /api/v1/endpoints': 'onlineEndpoints/read',
+  'GET /api/v1/endpoints/:name': 'onlineEndpoints/read',
+  'PATCH /api/v1/endpoints/:name': 'onlineEndpoints/write',
+  'DELETE /api/v1/endpoints/:name': 'onlineEndpoints/delete',
+  'POST /api/v1/endpoints/:name/list-keys': 'onlineEndpoints/listKeys/action',
+  'POST /api/v1/endpoints/:name/regenerate-keys': 'onlineEndpoints/regenerateKeys/action',
+  'POST /api/v1/endpoints/:name/token': 'onlineEndpoints/token/action',
+
+  'POST /api/v1/endpoints/:endpoint/deployments': 'onlineEndpoints/deployments/write',
+  'GET /api/v1/endpoints/:endpoint/deployments': 'onlineEndpoints/deployments/read',
+  'GET /api/v1/endpoints/:endpoint/deployments/:name': 'onlineEndpoints/deployments/read',
+  'PATCH /api/v1/endpoints/:endpoint/deployments/:name': 'onlineEndpoints/deployments/write',
+  'DELETE /api/v1/endpoints/:endpoint/deployments/:name': 'onlineEndpoints/deployments/delete',
+  'GET /api/v1/endpoints/:endpoint/deployments/:name/logs': 'onlineEndpoints/deployments/getLogs/action',
+  'GET /api/v1/endpoints/:endpoint/deployments/:name/metrics': 'onlineEndpoints/deployments/read',
+
+  'GET /api/v1/operations/:id': 'operations/read',
+
+  'POST /api/v1/tokens': 'tokens/write',
+  'GET /api/v1/tokens': 'tokens/read',
+  'DELETE /api/v1/tokens/:id': 'tokens/delete',
+  'GET /api/v1/audit': 'auditLogs/read',
+};
+
+const READER: readonly Action[] = [
+  'onlineEndpoints/read', 'onlineEndpoints/deployments/read', 'models/read', 'environments/read', 'artifacts/read',
+  'operations/read', 'metrics/read', 'apiDocument/read',
+];
+
+const CONTRIBUTOR: readonly Action[] = [
+  ...READER,
+  'onlineEndpoints/write', 'onlineEndpoints/delete', 'onlineEndpoints/listKeys/action',
+  'onlineEndpoints/regenerateKeys/action', 'onlineEndpoints/token/action',
+  'onlineEndpoints/deployments/write', 'onlineEndpoints/deployments/delete', 'onlineEndpoints/deployments/getLogs/action',
+  'models/write', 'environments/write', 'artifacts/write',
+];
+
+const OWNER: readonly Action[] = [...CONTRIBUTOR, 'tokens/read', 'tokens/write', 'tokens/delete', 'auditLogs/read'];
+
+/** What each role may do. Reader ⊂ Contributor ⊂ Owner. */
+export const ROLE_ACTIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
+  Reader: new Set(READER),
+  Contributor: new Set(CONTRIBUTOR),
+  Owner: new Set(OWNER),
+};
+
+export const routeKey = (method: string, url: string): string => `${method === 'HEAD' ? 'GET' : method} ${url}`;
+
+/** The permission a route needs; undefined when the route is not in the table (a bug). */
+export const permissionFor = (method: string, url: string): RoutePermission | undefined => ROUTE_ACTIONS[routeKey(method, url)];
+
+export const allows = (role: Role, action: Action): boolean => ROLE_ACTIONS[role].has(action);
+
+/** Reading something (`.../read`) as opposed to changing it or an action that reveals secrets. */
+export const isReadAction = (action: string): boolean => action.endsWith('/read');
+
+/** Roles that may perform `action`, weakest first (for messages). */
+export const rolesAllowed = (action: Action): Role[] => (['Reader', 'Contributor', 'Owner'] as const).filter((r) => allows(r, action));
+
+export function parseRole(value: unknown): Role | undefined {
+  if (typeof value !== 'string') return undefined;
+  return ROLES.find((r) => r.toLowerCase() === value.trim().toLowerCase());
+}
