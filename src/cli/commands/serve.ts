@@ -4,7 +4,8 @@
 // stdout is one JSON object
 //   {"event":"listening","controlUrl":"http://127.0.0.1:7070","gatewayUrl":"http://127.0.0.1:7071","dataDir":"/abs/dir","pid":123}
 // and, on shutdown, {"event":"closed"}. Everything for people (what to do next) goes to stderr.
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SwitchyardError } from '../../errors.js';
 import { defineCommand, type Context } from '../command.js';
 import { num, str } from '../flags.js';
@@ -27,6 +28,9 @@ const port = (v: number | undefined, flag: string): number | undefined => {
   return v;
 };
 
+/** The package root (this file is dist/cli/commands/serve.js or src/cli/commands/serve.ts). */
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
 function nextSteps(started: { controlUrl: string; gatewayUrl: string; dataDir: string }, ctx: Context): string {
   const defaultDir = join(ctx.home, '.switchyard');
   const lines = [
@@ -42,9 +46,17 @@ function nextSteps(started: { controlUrl: string; gatewayUrl: string; dataDir: s
   if (resolve(started.dataDir) !== resolve(ctx.env.SWITCHYARD_DATA_DIR ?? defaultDir)) {
     lines.push(`  export SWITCHYARD_DATA_DIR=${started.dataDir}   # where the CLI finds the admin token`);
   }
+  const bin = join(packageRoot, 'bin');
+  const sample = join(packageRoot, 'examples', 'safe-rollout', 'endpoints', 'online');
   lines.push(
-    '  switchyard online-endpoint create --name my-endpoint',
-    '  switchyard online-deployment create --name blue --endpoint-name my-endpoint -f blue-deployment.yml --all-traffic',
+    `  export PATH="${bin}:$PATH"`,
+    `  cd ${sample}`,
+    '  switchyard online-endpoint create --name my-endpoint -f managed/sample/endpoint.yml',
+    '  switchyard online-deployment create --name blue --endpoint my-endpoint -f managed/sample/blue-deployment.yml --all-traffic',
+    '  switchyard online-endpoint invoke --name my-endpoint --request-file model-1/sample-request.json',
+    '',
+    'Or run the whole safe rollout (blue, green, mirror, 90/10, 0/100, deletes), narrated:',
+    `  bash ${join(packageRoot, 'examples', 'safe-rollout', 'walkthrough.sh')}`,
     '',
     'Press Ctrl+C to stop.',
     '',
