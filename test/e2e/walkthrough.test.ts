@@ -191,7 +191,7 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       assert.equal(uri, `${server!.gatewayUrl}/endpoints/${endpoint}/score`);
       assert.ok(key.length >= 16, `a key, got ${JSON.stringify(key)}`);
       report.scoringUri = uri;
-      load = new LoadGenerator({ scoringUri: uri, key, body, concurrency: CONCURRENCY, maxRequests: 60_000, maxDurationMs: 360_000 });
+      load = new LoadGenerator({ scoringUri: uri, key, body, concurrency: CONCURRENCY, maxRequests: 400_000, maxDurationMs: 300_000 });
       load.setActive(1);
       phase('blue-100');
       load.start();
@@ -362,6 +362,21 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       await load!.waitFor('blue-deleted', { target: 100, min: 30, softMs: 2_000, hardMs: 30_000 });
     });
 
+    // Beyond the tutorial, while the load still runs: SPEC §1.2 promises that a change of variables
+    // replaces instances by a rolling update with no request lost.
+    await step(t, 'rolling update of green under load (--set environment_variables.ROLLOUT=2)', async () => {
+      const before = await readyInstances('green', 1);
+      phase('rolling-green');
+      const r = await sy(['online-deployment', 'update', '--name', 'green', '--endpoint', endpoint, '--set', 'environment_variables.ROLLOUT=2']);
+      timings.push({ step: 'rolling update of green (CLI)', ms: r.ms });
+      const after = await readyInstances('green', 1);
+      assert.notDeepEqual(after, before, `a change of environment_variables replaces the instance (pid ${before.join(',')} → ${after.join(',')})`);
+      assert.deepEqual(await waitGone(before, 10_000), [], 'the old instance is stopped after the rollout');
+      await sleep(SETTLE_MS);
+      phase('green-rolled');
+      await load!.waitFor('green-rolled', { target: 100, min: 30, softMs: 2_000, hardMs: 30_000 });
+    });
+
     await step(t, 'stop the load before deleting the endpoint', async () => {
       phase('stopping');
       await load!.stop();
@@ -406,7 +421,7 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
     await step(t, 'routing per phase follows the traffic settings', async () => {
       // 100% blue with 1 then 2 instances, green at 0%: only blue. During 0/100 and blue's delete: only green.
       for (const p of ['blue-100', 'scaling-blue', 'blue-2', 'creating-green', 'green-0']) assertOnly(p, 'blue');
-      for (const p of ['green-100', 'deleting-blue', 'blue-deleted']) assertOnly(p, 'green');
+      for (const p of ['green-100', 'deleting-blue', 'blue-deleted', 'rolling-green', 'green-rolled']) assertOnly(p, 'green');
       // Transitions may see either side, never anything else.
       for (const p of ['to-90-10', 'to-0-100']) {
         const odd = recordsOf(p).filter((r) => r.deployment !== 'blue' && r.deployment !== 'green');
