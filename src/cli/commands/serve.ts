@@ -31,6 +31,9 @@ const port = (v: number | undefined, flag: string): number | undefined => {
 /** The package root (this file is dist/cli/commands/serve.js or src/cli/commands/serve.ts). */
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
+/** In-flight requests may run up to request_timeout_ms (at most 180 s, SPEC §1.2); then some slack. */
+const SHUTDOWN_DEADLINE_MS = 190_000;
+
 function nextSteps(started: { controlUrl: string; gatewayUrl: string; dataDir: string }, ctx: Context): string {
   const defaultDir = join(ctx.home, '.switchyard');
   const lines = [
@@ -113,17 +116,31 @@ export const serve = defineCommand<ServeOptions>({
     ctx.io.out(JSON.stringify({ event: 'listening', controlUrl: started.controlUrl, gatewayUrl: started.gatewayUrl, dataDir: started.dataDir, pid: process.pid }) + '\n');
     ctx.io.err(nextSteps(started, ctx));
 
+    // The first SIGINT/SIGTERM stops gracefully (in-flight requests finish, instances stop); a second
+    // one, or a shutdown that outlives SHUTDOWN_DEADLINE_MS, exits at once: `serve` never hangs on exit.
+    // The instances die with us either way (they exit when their stdin pipe closes).
+    let signals = 0;
     await new Promise<void>((done) => {
-      const stop = (signal: NodeJS.Signals): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        ctx.io.err(`\nReceived ${signal}, stopping...\n`);
-        done();
+      const onSignal = (signal: NodeJS.Signals): void => {
+        signals += 1;
+        if (signals === 1) {
+          ctx.io.err(`\nReceived ${signal}, stopping (again to force)...\n`);
+          done();
+          return;
+        }
+        ctx.io.err(`Received ${signal} again: exiting now.\n`);
+        process.exit(130);
       };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
     });
+    const deadline = setTimeout(() => {
+      ctx.io.err(`Shutdown did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s: exiting now.\n`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
     await started.close();
+    clearTimeout(deadline);
     ctx.io.out(JSON.stringify({ event: 'closed' }) + '\n');
     return undefined;
   },
