@@ -6,6 +6,8 @@ import { modelCommands } from './commands/model.js';
 import { onlineDeploymentCommands } from './commands/online-deployment.js';
 import { onlineEndpointCommands } from './commands/online-endpoint.js';
 import { serve } from './commands/serve.js';
+import { tokenCommands } from './commands/token.js';
+import { auditCommands } from './commands/audit.js';
 
 export interface Group {
   name: string;
@@ -18,6 +20,8 @@ export const GROUPS: Group[] = [
   { name: 'online-deployment', summary: 'Manage online deployments: create, scale, roll out, logs.', commands: onlineDeploymentCommands },
   { name: 'model', summary: 'Manage registered models.', commands: modelCommands },
   { name: 'environment', summary: 'Manage registered environments.', commands: environmentCommands },
+  { name: 'token', summary: 'Manage control-plane tokens: principals with a role (Owner only).', commands: tokenCommands },
+  { name: 'audit', summary: 'Read the audit log of control-plane changes and denied attempts (Owner only).', commands: auditCommands },
 ];
 
 export const TOP_COMMANDS: Command[] = [serve, configure];

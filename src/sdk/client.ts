@@ -5,7 +5,7 @@ import type { ArtifactInfo, EnvironmentAsset, ModelAsset, Operation } from '../s
 import { Transport, type TransportOptions } from './transport.js';
 import { packArtifact } from './upload.js';
 import type {
-  DeploymentAccepted, DeploymentInput, DeploymentPatch, DeploymentView, EndpointAccepted, EndpointInput,
+  AccessRole, AccessTokenInfo, AuditEntry, CreatedAccessToken, DeploymentAccepted, DeploymentInput, DeploymentPatch, DeploymentView, EndpointAccepted, EndpointInput,
   EndpointKeys, EndpointPatch, EndpointToken, EndpointView, EnvironmentCreateInput, Health, KeyType, ListOf,
   LogContainer, ModelCreateInput,
 } from './types.js';
@@ -163,6 +163,25 @@ export class SwitchyardClient {
 
   getDeploymentMetrics(endpoint: string, name: string): Promise<unknown> {
     return this.http.request(`/api/v1/endpoints/${seg(endpoint)}/deployments/${seg(name)}/metrics`);
+  }
+
+  // --- control-plane tokens and audit (Owner) ---------------------------------------------------
+  /** The answer holds the token: the only time the server shows it. */
+  createAccessToken(name: string, role: AccessRole | string): Promise<CreatedAccessToken> {
+    return this.http.request('/api/v1/tokens', { method: 'POST', json: { name, role } });
+  }
+
+  async listAccessTokens(): Promise<AccessTokenInfo[]> {
+    return (await this.http.request<ListOf<AccessTokenInfo>>('/api/v1/tokens')).value;
+  }
+
+  revokeAccessToken(id: string): Promise<AccessTokenInfo> {
+    return this.http.request(`/api/v1/tokens/${seg(id)}`, { method: 'DELETE' });
+  }
+
+  /** The newest entries, newest first. */
+  async listAudit(limit?: number): Promise<AuditEntry[]> {
+    return (await this.http.request<ListOf<AuditEntry>>('/api/v1/audit', { query: { limit } })).value;
   }
 
   // --- operations ---------------------------------------------------------------------------------

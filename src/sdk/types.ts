@@ -123,3 +123,30 @@ export type LogContainer = 'inference-server' | 'storage-initializer';
 export type EndpointAccepted = { operation: Operation; endpoint?: EndpointView };
 export type DeploymentAccepted = { operation: Operation; deployment?: DeploymentView };
 
+
+export type AccessRole = 'Owner' | 'Contributor' | 'Reader';
+
+/** A control-plane token without its secret (list, revoke). */
+export interface AccessTokenInfo {
+  id: string;
+  name: string;
+  role: AccessRole;
+  created_at: string;
+  created_by: string;
+  revoked_at?: string;
+}
+
+/** The answer to token create: the only time the token is shown. */
+export type CreatedAccessToken = AccessTokenInfo & { token: string };
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  principal: string;
+  role: string | null;
+  action: string;
+  target: string;
+  status: number;
+  outcome: 'Succeeded' | 'Denied' | 'Failed';
+  code: string | null;
+}

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger, type Logger } from '../../src/logger.js';
 import { mintToken } from '../../src/gateway/token.js';
 import { assembleControlPlane, type ControlPlane } from '../../src/server/control-plane.js';
 import { ensureAdminToken } from '../../src/server/admin-token.js';
@@ -25,12 +25,15 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'switchyard-control-'));
 }
 
-export async function startHarness(dataDir = tempDataDir(), options: { quickWaitMs?: number; maxArtifactBytes?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  dataDir = tempDataDir(),
+  { logger = silentLogger(), ...options }: { quickWaitMs?: number; maxArtifactBytes?: number; logger?: Logger } = {},
+): Promise<Harness> {
   const { token } = await ensureAdminToken(dataDir);
   const gateway = new FakeGateway();
   let backend!: FakeBackend;
   const plane = await assembleControlPlane({
-    dataDir, logger: silentLogger(), adminToken: token, gateway, mintToken,
+    dataDir, logger, adminToken: token, gateway, mintToken,
     makeBackend: (events) => (backend = new FakeBackend(events)),
     ...options,
   });
