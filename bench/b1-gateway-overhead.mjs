@@ -112,8 +112,9 @@ export async function b1(ctx) {
         }));
       }
     }
-    // Warm every path once (JIT, connection pools) before anything is recorded.
-    for (const t of targets.filter((x) => x.url)) await wrk(t.url, { threads: 1, connections: 8, seconds: 1, headers: t.key ? { Authorization: `Bearer ${t.key}` } : {}, cpus: cpu.load }).catch(() => {});
+    // Warm every path (connection pools, and V8's optimising compiler: the gateway is still compiling
+    // hot functions a few seconds into load) before anything is recorded.
+    for (const t of targets.filter((x) => x.url)) await wrk(t.url, { threads: 1, connections: 8, seconds: 3, headers: t.key ? { Authorization: `Bearer ${t.key}` } : {}, cpus: cpu.load }).catch(() => {});
     await measureInterleaved(rows, runs, log);
     finalise(result);
 
