@@ -27,6 +27,20 @@ import { registerAuditRoutes } from './routes/audit.js';
 import { SWITCHYARD_VERSION } from './version.js';
 import { SwitchyardError } from '../errors.js';
 
+/** Deepest nesting of arrays/objects accepted in a JSON body (specs need a handful of levels). */
+const MAX_JSON_DEPTH = 64;
+
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export interface ControlAppDeps {
   context: ControlContext;
   /** Who a bearer token belongs to (the admin token, then stored tokens). */
@@ -73,7 +87,15 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
       return done(new SwitchyardError('BadRequest', 'The request body is not valid UTF-8; send JSON encoded as UTF-8.'), undefined);
     }
     if (text.trim() === '') return done(null, undefined);
-    return parseJson(request, text, done);
+    return parseJson(request, text, (err: Error | null, value?: unknown) => {
+      if (err) return done(err, undefined);
+      // Validation and error messages walk bodies recursively: a deeply nested body would overflow
+      // the stack (a 500), so it is refused here.
+      if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+        return done(new SwitchyardError('BadRequest', `The request body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep.`), undefined);
+      }
+      return done(null, value);
+    });
   });
 
   // A route missing from the permission table would be a hole: refuse to start instead.
