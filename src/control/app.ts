@@ -59,6 +59,9 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
     loggerInstance: deps.logger,
     // Per-request lines would drown the log (the CLI long-polls operations); onResponse logs at debug.
     logController: new LogController({ disableRequestLogging: true }),
+    // Long path parameters reach the routes (404/400 in the catalogue's shape) instead of the router's
+    // bare 414, which answered before reading the body and broke the connection for the client.
+    maxParamLength: 4096,
     bodyLimit: deps.jsonBodyLimit ?? 16 * 1024 * 1024,
     // Unknown keys must reach the normalisers (which refuse them by name) instead of being stripped;
     // defaults are applied by the normalisers too, so the stored spec records them.
