@@ -11,7 +11,10 @@ export const ArtifactInfo = Type.Object({
 
 export const ArtifactQuery = Type.Object({
   kind: Type.Union([Type.Literal('dir'), Type.Literal('file')], { description: "'dir': a folder's contents; 'file': one file" }),
-  name: Type.String({ minLength: 1, maxLength: 255, description: 'The original base name of the folder or file' }),
+  name: Type.String({
+    minLength: 1, maxLength: 255, pattern: '^(?!\\.\\.?$)[^/\\\\\\u0000]+$',
+    description: "The original base name of the folder or file (no '/', '\\', NUL; not '.' or '..')",
+  }),
 });
 
 export const ArtifactParams = Type.Object({ digest: Type.String() });
