@@ -59,11 +59,25 @@ function readAdminToken(env: Env, home: string): string | undefined {
   }
 }
 
+/** The server address must be an http(s) URL; anything else is a usage error, not a crash. */
+function checkServerUrl(url: string, from: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new SwitchyardError('UsageError', `${from} is ${JSON.stringify(url)}, which is not an http(s) URL; use e.g. http://127.0.0.1:7070`);
+  }
+}
+
 const sameUrl = (a: string, b: string): boolean => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 
 export function resolveConnection(env: Env, home: string): Connection {
   const config = readConfig(home);
   const url = env.SWITCHYARD_URL || config.url || DEFAULT_URL;
+  checkServerUrl(url, env.SWITCHYARD_URL ? 'SWITCHYARD_URL' : config.url ? 'the url saved by `switchyard configure`' : 'the default url');
   if (env.SWITCHYARD_TOKEN) return { url, token: env.SWITCHYARD_TOKEN };
   if (config.token && config.url && sameUrl(config.url, url)) return { url, token: config.token };
   const token = readAdminToken(env, home) ?? config.token;
