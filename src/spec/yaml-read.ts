@@ -1,11 +1,14 @@
 // Reading one YAML file into a plain mapping, with errors that name the file and the line, and a way
 // to find the line of any key later (for unknown-key and bad-value messages).
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument, type Document } from 'yaml';
 import { SwitchyardError } from '../errors.js';
 
 export type YamlMap = Record<string, unknown>;
+
+/** Largest YAML file read (a spec is a few KiB; an inline conda file a few more). */
+export const MAX_YAML_BYTES = 4 * 1024 * 1024;
 
 export interface YamlSource {
   /** Absolute path of the file, or undefined for documents built from flags only. */
@@ -83,6 +86,13 @@ export function readYamlFile(path: string, cwd: string = process.cwd()): LoadedY
   const file = resolve(cwd, path);
   let text: string;
   try {
+    // Only regular files of a sane size: a FIFO or /dev/zero would block or never end.
+    const st = statSync(file);
+    if (st.isDirectory()) throw Object.assign(new Error('folder'), { code: 'EISDIR' });
+    if (!st.isFile()) throw new SwitchyardError('InvalidYaml', `cannot read ${file}: it is not a regular file (a device, FIFO or socket)`);
+    if (st.size > MAX_YAML_BYTES) {
+      throw new SwitchyardError('InvalidYaml', `cannot read ${file}: it has ${st.size} bytes; a YAML file may have at most ${MAX_YAML_BYTES}`);
+    }
     const bytes = readFileSync(file);
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -1,6 +1,6 @@
 // `switchyard online-endpoint ...`: create, show, list, update, delete, invoke, get-credentials,
 // regenerate-keys (SPEC §2).
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { SwitchyardError } from '../../errors.js';
 import { score, scoringError } from '../../sdk/scoring.js';
@@ -156,8 +156,11 @@ export const endpointInvoke = defineCommand<{ name: string; requestFile: string;
     const file = resolve(ctx.cwd, o.requestFile);
     let payload: Buffer;
     try {
+      // A device or FIFO (e.g. /dev/zero) would be read without end.
+      if (!(await stat(file)).isFile()) throw new SwitchyardError('UsageError', `argument --request-file/-r: ${file} is not a regular file`);
       payload = await readFile(file);
-    } catch {
+    } catch (e) {
+      if (e instanceof SwitchyardError) throw e;
       throw new SwitchyardError('UsageError', `argument --request-file/-r: cannot read ${file}`);
     }
     const endpoint = await ctx.client().getEndpoint(o.name);
