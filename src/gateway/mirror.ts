@@ -12,6 +12,15 @@ import type { UpstreamHandler, UpstreamRequest } from './upstream-connection.js'
 
 /** Upper bound of copies running at once on one lane, whatever the shadow's size. */
 const MAX_LANE_CONCURRENCY = 256;
+/**
+ * The queue absorbs bursts (a shadow of one instance taking one request at a time would otherwise drop
+ * copies whenever two live requests arrive together) but stays bounded in count and in bytes held, and
+ * a copy older than the deployment's request timeout is dropped when its turn comes.
+ */
+const MIN_QUEUE = 32;
+const QUEUE_PER_SLOT = 8;
+const MAX_QUEUE = 1024;
+const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 
 export type MirrorCopyRequest = UpstreamRequest;
 
@@ -83,8 +92,9 @@ class MirrorCopy implements UpstreamHandler {
 export class MirrorLane {
   instances: Upstream[] = [];
   limit = 1;
-  queueLimit = 1;
+  queueLimit = MIN_QUEUE;
   running = 0;
+  private queuedBytes = 0;
   private perInstance = 1;
   private readonly queue: MirrorCopy[] = [];
   private rr = 0;
@@ -105,7 +115,7 @@ export class MirrorLane {
     this.perInstance = Math.max(1, Math.floor(route.maxConcurrentPerInstance) || 1);
     // What the shadow can take at once; copies beyond it would only queue inside the shadow.
     this.limit = Math.min(MAX_LANE_CONCURRENCY, Math.max(1, this.perInstance * next.length));
-    this.queueLimit = this.limit;
+    this.queueLimit = Math.min(MAX_QUEUE, Math.max(MIN_QUEUE, QUEUE_PER_SLOT * this.limit));
   }
 
   retire(): void {
@@ -127,11 +137,13 @@ export class MirrorLane {
         return;
       }
     }
-    if (this.queue.length >= this.queueLimit) {
+    const bytes = req.body?.length ?? 0;
+    if (this.queue.length >= this.queueLimit || this.queuedBytes + bytes > MAX_QUEUED_BYTES) {
       stats.mirrorCopies.dropped++;
       return;
     }
     // A copy that waits longer than the deployment's timeout is stale: drop it when its turn comes.
+    this.queuedBytes += bytes;
     this.queue.push(new MirrorCopy(this, req, Date.now() + this.route.requestTimeoutMs));
   }
 
@@ -144,6 +156,7 @@ export class MirrorLane {
       const idx = pickInstance(this.instances, this.perInstance, this.rr, now);
       if (idx < 0) break;
       const c = this.queue.shift()!;
+      this.queuedBytes -= c.req.body?.length ?? 0;
       if (c.queuedUntil < now) {
         this.stats.mirrorCopies.dropped++;
         continue;
@@ -154,6 +167,7 @@ export class MirrorLane {
     if (this.retired && this.running === 0) {
       this.stats.mirrorCopies.dropped += this.queue.length;
       this.queue.length = 0;
+      this.queuedBytes = 0;
       this.dispose();
     }
   }

@@ -116,9 +116,9 @@ test('mirror: a failing shadow fails nothing live; a saturated, slow shadow drop
   assert.ok(took < 10_000, `200 live requests took ${took} ms with a 2 s shadow`);
   m = (await gw.metricsJson()) as typeof m;
   const g = m.endpoints.mir2!.green!.mirror;
-  // Lane: 2 running + 2 queued at most; the other copies are dropped.
-  assert.ok(g.dropped >= 90, `dropped ${g.dropped}`);
-  assert.ok(g.sent >= 100 + 2 && g.sent <= 100 + 4, `sent ${g.sent}`);
+  // Lane: 2 running + 32 queued at most (the queue's floor); the other copies are dropped.
+  assert.ok(g.dropped >= 60, `dropped ${g.dropped}`);
+  assert.ok(g.sent >= 100 + 2 && g.sent <= 100 + 8, `sent ${g.sent}`);
 });
 
 test('snapshot swaps under load drop nothing (rolling instance sets, weight changes)', async () => {
