@@ -69,7 +69,8 @@ export function validateMirror(mirror: TrafficMap, liveTraffic: TrafficMap, endp
     }
     if ((liveTraffic[name] ?? 0) > 0) {
       throw new SwitchyardError('MirrorHasLiveTraffic',
-        `Deployment ${JSON.stringify(name)} has ${liveTraffic[name]}% live traffic and cannot receive mirror traffic too. Set its live traffic to 0 first, or mirror to another deployment.`);
+        `Deployment ${JSON.stringify(name)} would have ${liveTraffic[name]}% live traffic and ${stored[name]}% mirror traffic at once; a deployment cannot have both. `
+        + `Set its mirror traffic to 0 (--mirror-traffic "${name}=0") before giving it live traffic, or its live traffic to 0 before mirroring to it.`);
     }
   }
   return stored;

@@ -86,7 +86,7 @@ describe('validateMirror', () => {
   it('refuses a deployment that has live traffic', () => {
     assert.throws(() => validateMirror({ green: 10 }, { blue: 90, green: 10 }, 'e', deps), (e: any) => {
       assert.equal(e.code, 'MirrorHasLiveTraffic');
-      assert.match(e.message, /"green" has 10% live traffic/);
+      assert.match(e.message, /"green" would have 10% live traffic and 10% mirror traffic at once.*--mirror-traffic "green=0"/);
       return true;
     });
   });

@@ -77,7 +77,7 @@ export const serve = defineCommand<ServeOptions>({
     { name: 'port', kind: 'number', value: 'PORT', help: 'Control plane port (0: any free port). Default: 7070.' },
     { name: 'gateway-port', kind: 'number', value: 'PORT', help: 'Gateway (scoring) port (0: any free port). Default: 7071.' },
     { name: 'data-dir', kind: 'string', value: 'DIR', help: 'Where the store, artifacts, logs and admin token live. Default: $SWITCHYARD_DATA_DIR or ~/.switchyard.' },
-    { name: 'python', kind: 'string', value: 'PATH', help: 'Python interpreter for scoring hosts. Default: python3.' },
+    { name: 'python', kind: 'string', value: 'PATH', help: 'Python interpreter for scoring hosts (an environment may name its own with `interpreter:`). Default: the first of /usr/bin/python3 and python3 on PATH that can import the environment\'s packages.' },
     { name: 'log-level', kind: 'string', value: 'LEVEL', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], help: 'Server log level (logs go to stderr). Default: info.' },
   ],
   examples: ['switchyard serve', 'switchyard serve --port 0 --gateway-port 0 --data-dir /tmp/sy'],
