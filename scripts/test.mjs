@@ -25,5 +25,5 @@ const walk = (dir) => {
 for (const g of wanted) walk(join('test', g));
 if (!files.length) { console.error('no test files found in', wanted.join(', ')); process.exit(1); }
 
-const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...files], { stdio: 'inherit' });
+const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=420000', ...files], { stdio: 'inherit' });
 process.exit(res.status ?? 1);
