@@ -8,8 +8,14 @@
 // - table: scalar fields only (not id/type/etag), headers with a capital first letter, dashes below.
 // - none: nothing.
 // `--query` (JMESPath) applies before formatting. A null/undefined result prints nothing (as az).
-import jmespath from 'jmespath';
-import { stringify as yamlStringify } from 'yaml';
+import { createRequire } from 'node:module';
+
+// jmespath and yaml are loaded on first use: most commands need neither, and every CLI call pays for
+// what it imports at start-up.
+const require = createRequire(import.meta.url);
+const jmespath = (): typeof import('jmespath') => require('jmespath') as typeof import('jmespath');
+const yamlStringify = (value: unknown, options: import('yaml').ToStringOptions & import('yaml').DocumentOptions): string =>
+  (require('yaml') as typeof import('yaml')).stringify(value, options);
 import { SwitchyardError } from '../errors.js';
 
 export const OUTPUT_FORMATS = ['json', 'jsonc', 'yaml', 'yamlc', 'tsv', 'table', 'none'] as const;
@@ -23,7 +29,7 @@ export class RawText {
 export function applyQuery(value: unknown, query: string | undefined): unknown {
   if (!query) return value;
   try {
-    return jmespath.search(value, query) as unknown;
+    return jmespath().search(value, query) as unknown;
   } catch (e) {
     throw new SwitchyardError('UsageError', `argument --query: invalid jmespath query supplied for '--query': ${query} (${(e as Error).message})`);
   }

@@ -3,7 +3,6 @@
 // never held whole in memory.
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { create as tarCreate } from 'tar';
 import { SwitchyardError } from '../errors.js';
 
 export interface PackedArtifact {
@@ -22,6 +21,8 @@ export async function packArtifact(localPath: string): Promise<PackedArtifact> {
     throw new SwitchyardError('InvalidArtifact', `cannot upload ${abs}: no such file or folder`);
   }
   const name = basename(abs);
+  // Loaded here rather than at start-up: only commands that upload need it.
+  const { create: tarCreate } = await import('tar');
   if (info.isDirectory()) {
     const entries = (await readdir(abs)).sort();
     // tar refuses an empty list; '.' packs an empty folder as one directory entry.

@@ -2,7 +2,12 @@
 // to find the line of any key later (for unknown-key and bad-value messages).
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, isMap, isScalar, parseDocument, type Document } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, LineCounter } from 'yaml';
+
+// yaml is loaded on first use, so CLI commands that read no YAML file do not pay for it at start-up.
+const require = createRequire(import.meta.url);
+const yaml = (): typeof import('yaml') => require('yaml') as typeof import('yaml');
 import { SwitchyardError } from '../errors.js';
 
 export type YamlMap = Record<string, unknown>;
@@ -42,9 +47,9 @@ function lineFinder(document: Document, counter: LineCounter): YamlSource['lineO
     const parentPath = path.slice(0, -1);
     const parent = parentPath.length ? document.getIn(parentPath, true) : document.contents;
     const last = path[path.length - 1];
-    if (isMap(parent)) {
-      const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(last));
-      const range = pair && isScalar(pair.key) ? pair.key.range : undefined;
+    if (yaml().isMap(parent)) {
+      const pair = parent.items.find((p) => yaml().isScalar(p.key) && String(p.key.value) === String(last));
+      const range = pair && yaml().isScalar(pair.key) ? pair.key.range : undefined;
       if (range) return counter.linePos(range[0]).line;
     }
     const node = document.getIn(path as (string | number)[], true) as { range?: [number, number, number] } | undefined;
@@ -54,8 +59,8 @@ function lineFinder(document: Document, counter: LineCounter): YamlSource['lineO
 
 /** Parses YAML text (the file name is only for messages). */
 export function parseYamlText(text: string, file: string): LoadedYaml {
-  const counter = new LineCounter();
-  const document = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
+  const counter = new (yaml().LineCounter)();
+  const document = yaml().parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
   const first = document.errors[0];
   if (first) {
     const line = first.linePos?.[0]?.line;
