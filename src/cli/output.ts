@@ -14,7 +14,8 @@ import { createRequire } from 'node:module';
 // what it imports at start-up.
 const require = createRequire(import.meta.url);
 const jmespath = (): typeof import('jmespath') => require('jmespath') as typeof import('jmespath');
-const yamlStringify = (value: unknown, options: import('yaml').ToStringOptions & import('yaml').DocumentOptions): string =>
+type YamlOptions = import('yaml').DocumentOptions & import('yaml').SchemaOptions & import('yaml').ToStringOptions;
+const yamlStringify = (value: unknown, options: YamlOptions): string =>
   (require('yaml') as typeof import('yaml')).stringify(value, options);
 import { SwitchyardError } from '../errors.js';
 
