@@ -6,6 +6,7 @@ import { SwitchyardError } from '../errors.js';
 import type { DeploymentSpec } from '../spec/types.js';
 import type { DeploymentTemplate } from '../runtime/backend.js';
 import { canonicalJson } from '../store/canonical-json.js';
+import { memoryLimitOf } from '../spec/memory-quantity.js';
 import type { ArtifactInfo } from '../spec/types.js';
 
 export interface ArtifactLookup {
@@ -19,6 +20,8 @@ export function revisionOf(spec: DeploymentSpec): string {
     code: spec.code_configuration ?? null,
     environment: spec.environment,
     env: spec.environment_variables,
+    // Only when set, so the revisions of deployments without a limit stay what they were.
+    ...(memoryLimitOf(spec.extra) !== undefined ? { memoryLimitBytes: memoryLimitOf(spec.extra) } : {}),
   };
   return createHash('sha256').update(canonicalJson(runs)).digest('hex').slice(0, 12);
 }
@@ -36,6 +39,8 @@ export function buildTemplate(spec: DeploymentSpec, artifacts: ArtifactLookup): 
     requestTimeoutMs: spec.request_settings.request_timeout_ms,
     maxConcurrentPerInstance: spec.request_settings.max_concurrent_requests_per_instance,
   };
+  const memoryLimitBytes = memoryLimitOf(spec.extra);
+  if (memoryLimitBytes !== undefined) template.memoryLimitBytes = memoryLimitBytes;
   if (spec.model) {
     const info = requireArtifact(artifacts, spec.model.artifact, 'model');
     template.model = {

@@ -19,6 +19,8 @@ export interface DeploymentTemplate {
   readiness: ProbeSettings;
   requestTimeoutMs: number;
   maxConcurrentPerInstance: number;
+  /** Per-process memory limit in bytes (`resources.limits.memory`): RLIMIT_AS for Python, V8's heap for Node. */
+  memoryLimitBytes?: number;
 }
 
 export interface EnsureResult {

@@ -14,6 +14,7 @@ import {
 import { expectDigest, isDigest, parseAssetRef, type AssetRef } from './references.js';
 import { ENVIRONMENT_FIELD_KEYS, readEnvironmentFields } from './environment-fields.js';
 import { readModelType, validateAssetVersion } from './asset-input.js';
+import { memoryLimitOf } from './memory-quantity.js';
 
 export const MAX_INSTANCES = 50;
 export const MAX_REQUEST_TIMEOUT_MS = 180_000;
@@ -302,5 +303,7 @@ function readExtra(body: InputObject, base: Record<string, unknown>): Record<str
       default: out[key] = expectObject(key, value);
     }
   }
+  // resources.limits.memory is applied to each instance process (see docs/server-settings.md).
+  memoryLimitOf(out);
   return out;
 }

@@ -72,7 +72,10 @@ export function buildLaunchPlan(t: DeploymentTemplate, staged: StagedRevision, k
   Object.assign(env, { PORT: '0', SWITCHYARD_CONTROL_FD: '3' });
   if (kind === 'python') {
     env.PYTHONUNBUFFERED = '1';
+    // The host applies it with resource.setrlimit(RLIMIT_AS) before loading the scoring script.
+    if (t.memoryLimitBytes) env.SWITCHYARD_MEMORY_LIMIT_BYTES = String(t.memoryLimitBytes);
     return { kind, command: interpreter ?? 'python3', args: ['-u', pythonHostScript], cwd, env, readiness: 'announce', livenessPath: '/', readinessPath: '/ready' };
   }
-  return { kind, command: process.execPath, args: nodeHostArgs(), cwd, env, readiness: 'announce', livenessPath: '/', readinessPath: '/ready' };
+  const heap = t.memoryLimitBytes ? [`--max-old-space-size=${Math.max(16, Math.floor(t.memoryLimitBytes / 2 ** 20))}`] : [];
+  return { kind, command: process.execPath, args: [...heap, ...nodeHostArgs()], cwd, env, readiness: 'announce', livenessPath: '/', readinessPath: '/ready' };
 }

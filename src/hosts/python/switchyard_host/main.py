@@ -18,6 +18,7 @@ def main():
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
     )
+    _limit_memory(os.environ.get("SWITCHYARD_MEMORY_LIMIT_BYTES"))
     settings = HostSettings(os.environ)
     shim_path.install()
     listener = _bind(settings.bind_host, settings.port)
@@ -32,6 +33,24 @@ def main():
         return run_worker(listener, settings, announce_ready)
     # The master watches stdin in its own loop: it forks, and forking a threaded process is unsafe.
     return run_prefork(listener, settings, announce_ready)
+
+
+def _limit_memory(value):
+    """resources.limits.memory of the deployment: the address space of this process (and of the
+    workers it forks). Past it, allocations fail (MemoryError) and the instance is restarted."""
+    if not value:
+        return
+    try:
+        import resource
+
+        limit = int(value)
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        logging.getLogger("switchyard.host").info("memory limit: %d bytes of address space per process", limit)
+    except (ImportError, ValueError, OSError) as e:
+        logging.getLogger("switchyard.host").warning("cannot apply the memory limit %r: %s", value, e)
 
 
 def _bind(host, port):

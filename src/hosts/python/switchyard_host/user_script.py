@@ -63,6 +63,14 @@ class UserScript:
         except _BadInput as bad:
             return responses.error(400, str(bad))
         except Exception as exc:  # the user's code failed: 500, the traceback goes to the log
+            if isinstance(exc, MemoryError) and os.environ.get("SWITCHYARD_MEMORY_LIMIT_BYTES"):
+                # Over resources.limits.memory: end like a container killed for OOM, so the runtime
+                # restarts the instance with its memory back (a leak would fail every later request).
+                del exc
+                log.error("run() ran out of memory (resources.limits.memory = %s bytes); the instance exits and is restarted",
+                          os.environ["SWITCHYARD_MEMORY_LIMIT_BYTES"])
+                logging.shutdown()
+                os._exit(137)
             log.error("Encountered exception in run():\n%s", user_traceback(exc))
             return responses.error(
                 500,
