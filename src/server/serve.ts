@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { SwitchyardError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { LocalBackend } from '../runtime/local/backend.js';
+import { DEFAULT_LOG_LIMITS, type LogLimits } from '../runtime/local/log-files.js';
 import { GatewayHost } from '../gateway/host.js';
 import { mintToken } from '../gateway/token.js';
 import { ensureAdminToken } from './admin-token.js';
@@ -58,7 +59,25 @@ export function maxArtifactBytesFromEnv(env: NodeJS.ProcessEnv = process.env): n
   return n;
 }
 
+/** SWITCHYARD_LOG_MAX_BYTES / SWITCHYARD_LOG_FILES: rotation of instance logs (default 10 MiB × 3). */
+export function logLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): LogLimits | undefined {
+  const read = (name: string, min: number): number | undefined => {
+    const raw = env[name]?.trim();
+    if (!raw) return undefined;
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < min) {
+      throw new SwitchyardError('InvalidValue', `${name} must be a whole number of at least ${min}, got ${JSON.stringify(raw)}`);
+    }
+    return n;
+  };
+  const maxBytes = read('SWITCHYARD_LOG_MAX_BYTES', 4096);
+  const files = read('SWITCHYARD_LOG_FILES', 1);
+  if (maxBytes === undefined && files === undefined) return undefined;
+  return { maxBytes: maxBytes ?? DEFAULT_LOG_LIMITS.maxBytes, files: files ?? DEFAULT_LOG_LIMITS.files };
+}
+
 export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
+  const logLimits = logLimitsFromEnv();
   const maxArtifactBytes = options.maxArtifactBytes ?? maxArtifactBytesFromEnv();
   const host = options.host ?? '127.0.0.1';
   const dataDir = options.dataDir ? resolve(options.dataDir) : defaultDataDir();
@@ -75,6 +94,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       makeBackend: (events, drain) => new LocalBackend({
         dataDir, events, drain, logger: logger.child({ component: 'runtime' }),
         ...(options.python ? { python: options.python } : {}),
+        ...(logLimits ? { logLimits } : {}),
       }),
       ...(maxArtifactBytes ? { maxArtifactBytes } : {}),
       ...(options.tokenTtlSeconds ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
