@@ -121,6 +121,9 @@ export async function b1(ctx) {
     // --- targets -------------------------------------------------------------------------------
     const tpOurs = med(result, 'tp-switchyard', 'rps'), tpNginx = med(result, 'tp-nginx', 'rps');
     addCheck(result, { id: 'b1-throughput', label: 'B1 throughput, Switchyard ÷ nginx', measured: tpOurs && tpNginx && tpOurs / tpNginx, unit: '×', target: '≥ 1.0', pass: tpOurs / tpNginx >= 1 });
+    // CPU per request barely depends on the neighbours' load: the robust form of the throughput target.
+    const cOurs = med(result, 'tp-switchyard', 'cpuUsPerReq'), cNginx = med(result, 'tp-nginx', 'cpuUsPerReq');
+    addCheck(result, { id: 'b1-cpu', label: 'B1 proxy CPU per request, Switchyard ÷ nginx (closed loop)', measured: cOurs && cNginx && cOurs / cNginx, unit: '×', target: '≤ 1.0 (what the throughput target implies)', pass: cOurs / cNginx <= 1 });
     const dP50 = sub(med(result, 'lat-switchyard', 'p50Ms'), med(result, 'lat-direct', 'p50Ms'));
     const dP99 = sub(med(result, 'lat-switchyard', 'p99Ms'), med(result, 'lat-direct', 'p99Ms'));
     addCheck(result, { id: 'b1-added-p50', label: 'B1 added p50 over direct', measured: dP50, unit: 'ms', target: '≤ 0.3 ms', pass: dP50 <= 0.3 });
