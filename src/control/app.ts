@@ -7,6 +7,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Logger } from '../logger.js';
 import type { ControlContext } from './context.js';
+import { controlValidatorCompiler } from './validators.js';
 import { bearerAuth, type PrincipalResolver } from './auth.js';
 import type { AccessTokens } from './access-tokens.js';
 import { auditHook } from './audit.js';
@@ -63,10 +64,8 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
     // bare 414, which answered before reading the body and broke the connection for the client.
     maxParamLength: 4096,
     bodyLimit: deps.jsonBodyLimit ?? 16 * 1024 * 1024,
-    // Unknown keys must reach the normalisers (which refuse them by name) instead of being stripped;
-    // defaults are applied by the normalisers too, so the stored spec records them.
-    ajv: { customOptions: { removeAdditional: false, useDefaults: false, coerceTypes: 'array', allErrors: false, verbose: true } },
   }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(controlValidatorCompiler());
 
   await app.register(swagger, {
     openapi: {

@@ -351,7 +351,7 @@ describe('deployments, traffic and operations', () => {
       [{ ...base, code_configuration: { code: codeDigest, scoring_script: '../x.py' } }, 400, 'InvalidValue'],
       [{ ...base, endpoint_name: 'other' }, 400, 'InvalidValue', /endpoint_name/],
       [{ ...base, liveness_probe: { period: 0 } }, 400, 'InvalidValue', /liveness_probe\.period/],
-      [{ ...base, model: 42 }, 400, 'InvalidReference'],
+      [{ ...base, model: 42 }, 400, 'InvalidValue'], // a number is not a reference: JSON bodies are not coerced,
     ];
     for (const [body, status, code, message] of cases) {
       const r = await h.call('POST', '/api/v1/endpoints/my-endpoint/deployments', body);
