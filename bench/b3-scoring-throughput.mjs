@@ -90,7 +90,7 @@ export async function b3(ctx) {
     const a = med(result, 'sy', 'rps'), b = med(result, 'gunicorn', 'rps'), c = med(result, 'gunicorn-gthread', 'rps');
     addCheck(result, { id: 'b3-throughput', label: 'B3 scoring throughput, Switchyard ÷ gunicorn+Flask (sync)', measured: a && b && a / b, unit: '×', target: '≥ 1.0', pass: a / b >= 1 });
     addCheck(result, { id: 'b3-throughput-gthread', label: 'B3 scoring throughput, Switchyard ÷ gunicorn+Flask (gthread, keep-alive)', measured: a && c && a / c, unit: '×', target: '≥ 1.0', pass: a / c >= 1 });
-    result.notes.push('CPU µs/req is the whole serving stack: for Switchyard the server process (gateway thread included) plus both instances; for gunicorn the master and its workers; for the direct row the instance. Capacity on a quiet machine follows from it (2 CPUs ÷ CPU per request, less what wrk uses), whatever the neighbours did during the run.');
+    result.columnNotes = { cpuUsPerReq: 'user+system CPU time of the whole serving stack during the run, divided by its requests: for Switchyard the server process (gateway thread included) plus both instances; for gunicorn the master and its workers; for the direct row the instance. Capacity on a quiet machine follows from it (2 CPUs ÷ CPU per request, less what wrk uses).' };
     const p = med(result, 'sy', 'p99Ms'), q = med(result, 'gunicorn', 'p99Ms');
     result.notes.push(`p99 under load: Switchyard ${p ?? '–'} ms, gunicorn+Flask ${q ?? '–'} ms (wrk, ${CONNECTIONS} connections).`);
     return result;

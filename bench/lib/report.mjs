@@ -16,6 +16,11 @@ const GROUP_TITLES = {
   ready: 'Time to ready (wall clock of the CLI command)',
 };
 
+const COLUMN_TITLES = { cpuUsPerReq: 'CPU µs/req', othersCpuPct: "others' CPU %" };
+const COLUMN_NOTES = {
+  cpuUsPerReq: 'user+system CPU time of the proxy during the run (Switchyard server process with its gateway thread; nginx master and workers; for a direct row, the instance), divided by the requests of the run. It hardly depends on what else the machine was doing.',
+  othersCpuPct: 'CPU used by processes outside the benchmark during the run, in % of the whole machine (other people\'s builds and tests on this shared machine). High values mean noisy latency.',
+};
 const num = (x, d) => (x == null ? '–' : Number(x).toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
 const verdict = (p) => (p == null ? 'not measured' : p ? '**met**' : '**missed**');
 
@@ -40,9 +45,10 @@ function section(res) {
   for (const g of groups) {
     out.push(`**${GROUP_TITLES[g] ?? g}** — medians of ${res.settings.runs ?? '?'} interleaved runs; the last column is runs (min–max of the first metric).`, '');
     out.push(rowTable(res.rows.filter((r) => r.group === g)), '');
-    if (res.rows.some((r) => r.group === g && r.median?.othersCpuPct != null)) out.push("others' CPU %: CPU used by processes outside the benchmark during the run, in % of the whole machine (other people's builds and tests on this shared machine); high values mean noisy rows.", '');
-    if (res.rows.some((r) => r.group === g && r.median?.cpuUsPerReq != null)) out.push('CPU µs/req: user+system CPU of the proxy (gateway process, nginx master+workers; for the direct row the instance) during the run, divided by the requests of the run.', '');
   }
+  // Column footnotes once per section; a benchmark may word its own (res.columnNotes).
+  const notes = { ...COLUMN_NOTES, ...(res.columnNotes ?? {}) };
+  for (const [k, text] of Object.entries(notes)) if (res.rows.some((r) => r.median?.[k] != null)) out.push(`_${COLUMN_TITLES[k]}_: ${text}`, '');
   if (res.checks.length) {
     out.push('| check | measured | target | verdict |', '|---|---:|---|---|');
     for (const c of res.checks) out.push(`| ${c.label} | ${c.measured == null ? '–' : `${num(c.measured, 3)} ${c.unit}`} | ${c.target} | ${verdict(c.pass)} |`);
