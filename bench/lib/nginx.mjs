@@ -7,7 +7,7 @@
 //   traffic:   [{ upstream: 'blue', percent: 90 }, { upstream: 'green', percent: 10 }]  (split_clients)
 //   mirror:    { upstream: 'shadow', percent: 10 } | null                               (mirror module)
 //   key:       the Bearer key nginx checks, so it does the same auth work as the gateway
-import { mkdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, stop, waitHttp } from './procs.mjs';
@@ -78,5 +78,9 @@ export async function startNginx(scenario, { cpus, port } = {}) {
   const base = `http://127.0.0.1:${port}`;
   // Unauthenticated GET answers 401 from nginx itself: ready without touching the upstreams.
   await waitHttp(base + '/', { child, okStatus: 401, timeoutMs: 10000 });
-  return { child, url: base + scenario.path, configPath, prefix, stop: () => stop(child, { sig: 'SIGQUIT', graceMs: 3000 }) };
+  const stopNginx = async () => {
+    await stop(child, { sig: 'SIGQUIT', graceMs: 3000 });
+    rmSync(prefix, { recursive: true, force: true });
+  };
+  return { child, url: base + scenario.path, configPath, prefix, stop: stopNginx };
 }

@@ -24,6 +24,7 @@ export function unavailableReason({ gatewayOnly = false } = {}) {
  */
 export async function startSwitchyard({ cpus, profileDir, logFile, env } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-bench-data-'));
+  scratch.push(dataDir);
   const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   let listening;
   const ready = new Promise((resolve) => { listening = resolve; });
@@ -102,9 +103,14 @@ export async function startStandaloneGateway(spec, { cpus, profileDir, logFile }
   return { child, gatewayUrl: ev.gatewayUrl, stop: () => stop(child, { graceMs: 5000 }) };
 }
 
+// Temporary folders of this run (YAML files, data dirs of servers that failed to start): removed at exit.
+const scratch = [];
+process.on('exit', () => { for (const d of scratch) rmSync(d, { recursive: true, force: true }); });
+
 /** Write YAML files for the CLI into a temporary folder; returns their paths by name. */
 export function writeYamlFiles(files) {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-yaml-'));
+  scratch.push(dir);
   const out = {};
   for (const [name, doc] of Object.entries(files)) {
     const p = join(dir, `${name}.yml`);
