@@ -433,6 +433,8 @@ describe('bad input', { timeout: 170_000 }, () => {
       { name: 'PATCH: traffic 101', method: 'PATCH', path: E, json: { traffic: { blue: 101 } }, status: 400 },
       { name: 'PATCH: traffic -5', method: 'PATCH', path: E, json: { traffic: { blue: 105, green: -5 } }, status: 400 },
       { name: 'PATCH: traffic 1.5', method: 'PATCH', path: E, json: { traffic: { blue: 98.5, green: 1.5 } }, status: 400 },
+      { name: 'PATCH: traffic as a string of digits (no coercion)', method: 'PATCH', path: E, json: { traffic: { blue: '100' } }, status: 400, code: 'InvalidValue' },
+      { name: 'PATCH: mirror as a string of digits (no coercion)', method: 'PATCH', path: E, json: { mirror_traffic: { green: '10' } }, status: 400, code: 'InvalidValue' },
       { name: 'PATCH: traffic "all"', method: 'PATCH', path: E, json: { traffic: { blue: 'all' } }, status: 400 },
       { name: 'PATCH: traffic a list', method: 'PATCH', path: E, json: { traffic: [['blue', 100]] }, status: 400 },
       { name: 'PATCH: traffic sum 90', method: 'PATCH', path: E, json: { traffic: { blue: 60, green: 30 } }, status: 400, code: 'TrafficSumInvalid' },
