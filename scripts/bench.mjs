@@ -7,6 +7,7 @@
 //   --profile     run the server under node --cpu-prof (profiles in bench/results/profiles/)
 //   --peer-only   measure only the peers (direct, nginx, gunicorn), not Switchyard
 //   --gateway-only  B1 with Switchyard's gateway alone (dist/gateway/host.js) before instances we start
+//                 (both write bench/results/<B>.<mode>.json, which BENCHMARKS.md does not use)
 //   --report      only rewrite BENCHMARKS.md from bench/results/
 // Never part of `npm test`; every process it starts is stopped at the end, on failure and on Ctrl-C.
 import { execFileSync } from 'node:child_process';
@@ -71,7 +72,7 @@ for (const name of wanted) {
     // A benchmark is bounded: whatever happens inside, it gets at most 5 minutes.
     const result = await Promise.race([fn(ctx), new Promise((_, rej) => setTimeout(() => rej(new Error('time limit of 420 s reached')), 420000).unref())]);
     result.machine.busyBeforePct = busy;
-    log(`wrote ${save(result)} (${result.status})`);
+    log(`wrote ${save(result, o['peer-only'] ? 'peer-only' : o['gateway-only'] ? 'gateway-only' : undefined)} (${result.status})`);
     for (const c of result.checks) log(`  ${c.label}: ${c.measured ?? '–'} ${c.unit} (target ${c.target}) ${c.pass == null ? 'not measured' : c.pass ? 'met' : 'missed'}`);
   } catch (e) {
     failed = true;

@@ -81,11 +81,13 @@ export function finalise(result) {
   if (result.rows.length && result.rows.every((r) => r.skipped)) result.status = 'failed';
 }
 
-export function save(result) {
+/** `variant` ('peer-only', 'gateway-only') keeps partial modes from overwriting the full results. */
+export function save(result, variant) {
   result.finishedAt = new Date().toISOString();
   result.durationS = round((Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000, 1);
   mkdirSync(resultsDir, { recursive: true });
-  const p = join(resultsDir, `${result.bench}.json`);
+  const p = join(resultsDir, variant ? `${result.bench}.${variant}.json` : `${result.bench}.json`);
+  if (variant) result.variant = variant;
   writeFileSync(p, JSON.stringify(result, null, 2) + '\n');
   return p;
 }
