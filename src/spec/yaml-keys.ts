@@ -60,7 +60,7 @@ export function checkKeys(doc: YamlMap, schema: KeySchema, source: YamlSource, k
       const allowed = Object.keys(schema).filter((k) => k !== '$schema').join(', ');
       throw new SwitchyardError(
         'UnknownKey',
-        `unknown key '${path.join('.')}' in ${kind} ${where(source, path)}; allowed keys${prefix.length ? ` under ${prefix.join('.')}` : ''}: ${allowed}`,
+        `unknown key '${path.join('.')}' in ${source.file ? `${kind} ${where(source, path)}` : `the ${kind} given on the command line`}; allowed keys${prefix.length ? ` under ${prefix.join('.')}` : ''}: ${allowed}`,
         { key: path.join('.'), file: source.file },
       );
     }
