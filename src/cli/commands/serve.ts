@@ -77,7 +77,7 @@ export const serve = defineCommand<ServeOptions>({
     { name: 'port', kind: 'number', value: 'PORT', help: 'Control plane port (0: any free port). Default: 7070.' },
     { name: 'gateway-port', kind: 'number', value: 'PORT', help: 'Gateway (scoring) port (0: any free port). Default: 7071.' },
     { name: 'data-dir', kind: 'string', value: 'DIR', help: 'Where the store, artifacts, logs and admin token live. Default: $SWITCHYARD_DATA_DIR or ~/.switchyard.' },
-    { name: 'python', kind: 'string', value: 'PATH', help: 'Python interpreter for scoring hosts (an environment may name its own with `interpreter:`). Default: the first of /usr/bin/python3 and python3 on PATH that can import the environment\'s packages.' },
+    { name: 'python', kind: 'string', value: 'PATH', help: 'Python interpreter for scoring hosts (also $SWITCHYARD_PYTHON; an environment may name its own with `interpreter:`). Default: the first of /usr/bin/python3 and python3 on PATH that can import the environment\'s packages.' },
     { name: 'log-level', kind: 'string', value: 'LEVEL', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], help: 'Server log level (logs go to stderr). Default: info.' },
   ],
   examples: ['switchyard serve', 'switchyard serve --port 0 --gateway-port 0 --data-dir /tmp/sy'],
@@ -95,7 +95,7 @@ export const serve = defineCommand<ServeOptions>({
       port: o.port ?? 7070,
       gatewayPort: o.gatewayPort ?? 7071,
       dataDir: resolve(ctx.cwd, o.dataDir ?? ctx.env.SWITCHYARD_DATA_DIR ?? join(ctx.home, '.switchyard')),
-      ...(o.python ? { python: o.python } : {}),
+      ...((o.python ?? ctx.env.SWITCHYARD_PYTHON) ? { python: o.python ?? ctx.env.SWITCHYARD_PYTHON } : {}),
       ...(o.logLevel ? { logLevel: o.logLevel } : {}),
       handleSignals: false,
     };
