@@ -1,9 +1,10 @@
 // `switchyard environment create|show|list`: registered environment assets (SPEC §1.3).
 import { resolve } from 'node:path';
-import { SwitchyardError } from '../../errors.js';
 import { composeDocument } from '../../spec/yaml-compose.js';
 import { loadEnvironmentDoc } from '../../spec/yaml-environment.js';
+import type { SwitchyardClient } from '../../sdk/client.js';
 import { FLAG, defineCommand } from '../command.js';
+import { assetList, assetShow } from './asset-read.js';
 import { list, str } from '../flags.js';
 
 const GROUP = 'environment';
@@ -45,32 +46,14 @@ export const environmentCreate = defineCommand<CreateOptions>({
   },
 });
 
-export const environmentShow = defineCommand<{ name: string; version: string }>({
+const reads = {
   group: GROUP,
-  name: 'show',
-  summary: 'Show an environment version (--version, or --label latest).',
-  flags: [
-    { name: 'name', short: 'n', kind: 'string', value: 'NAME', required: true, help: 'Name of the environment.' },
-    { name: 'version', short: 'v', kind: 'string', value: 'VERSION', help: 'Version of the environment.' },
-    { name: 'label', short: 'l', kind: 'string', value: 'LABEL', help: 'Label of the version: latest.' },
-  ],
-  options: (v) => {
-    const version = str(v, 'version');
-    const label = str(v, 'label');
-    if (version && label) throw new SwitchyardError('UsageError', 'give --version or --label, not both');
-    if (label && label !== 'latest') throw new SwitchyardError('UsageError', `argument --label/-l: the only label is 'latest', got '${label}'`);
-    return { name: str(v, 'name')!, version: version ?? 'latest' };
-  },
-  run: (o, ctx) => ctx.client().getEnvironment(o.name, o.version),
-});
+  get: (c: SwitchyardClient, name: string, version: string) => c.getEnvironment(name, version),
+  list: (c: SwitchyardClient) => c.listEnvironments(),
+  versions: (c: SwitchyardClient, name: string) => c.listEnvironmentVersions(name),
+} as const;
 
-export const environmentList = defineCommand<{ name?: string }>({
-  group: GROUP,
-  name: 'list',
-  summary: 'List environments (the latest version of each), or every version of one with --name.',
-  flags: [{ name: 'name', short: 'n', kind: 'string', value: 'NAME', help: 'List the versions of this environment.' }],
-  options: (v) => ({ name: str(v, 'name') }),
-  run: (o, ctx) => (o.name ? ctx.client().listEnvironmentVersions(o.name) : ctx.client().listEnvironments()),
-});
+export const environmentShow = assetShow(reads);
+export const environmentList = assetList(reads);
 
 export const environmentCommands = [environmentCreate, environmentShow, environmentList];

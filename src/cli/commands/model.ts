@@ -1,9 +1,10 @@
 // `switchyard model create|show|list`: registered model assets (SPEC §1.3).
 import { resolve } from 'node:path';
-import { SwitchyardError } from '../../errors.js';
 import { composeDocument } from '../../spec/yaml-compose.js';
 import { loadModelDoc } from '../../spec/yaml-model.js';
+import type { SwitchyardClient } from '../../sdk/client.js';
 import { FLAG, defineCommand } from '../command.js';
+import { assetList, assetShow } from './asset-read.js';
 import { list, str } from '../flags.js';
 import { uploadPending } from '../uploads.js';
 
@@ -46,32 +47,14 @@ export const modelCreate = defineCommand<CreateOptions>({
   },
 });
 
-export const modelShow = defineCommand<{ name: string; version: string }>({
+const reads = {
   group: GROUP,
-  name: 'show',
-  summary: 'Show a model version (--version, or --label latest).',
-  flags: [
-    { name: 'name', short: 'n', kind: 'string', value: 'NAME', required: true, help: 'Name of the model.' },
-    { name: 'version', short: 'v', kind: 'string', value: 'VERSION', help: 'Version of the model.' },
-    { name: 'label', short: 'l', kind: 'string', value: 'LABEL', help: 'Label of the model version: latest.' },
-  ],
-  options: (v) => {
-    const version = str(v, 'version');
-    const label = str(v, 'label');
-    if (version && label) throw new SwitchyardError('UsageError', 'give --version or --label, not both');
-    if (label && label !== 'latest') throw new SwitchyardError('UsageError', `argument --label/-l: the only label is 'latest', got '${label}'`);
-    return { name: str(v, 'name')!, version: version ?? 'latest' };
-  },
-  run: (o, ctx) => ctx.client().getModel(o.name, o.version),
-});
+  get: (c: SwitchyardClient, name: string, version: string) => c.getModel(name, version),
+  list: (c: SwitchyardClient) => c.listModels(),
+  versions: (c: SwitchyardClient, name: string) => c.listModelVersions(name),
+} as const;
 
-export const modelList = defineCommand<{ name?: string }>({
-  group: GROUP,
-  name: 'list',
-  summary: 'List models (the latest version of each), or every version of one with --name.',
-  flags: [{ name: 'name', short: 'n', kind: 'string', value: 'NAME', help: 'List the versions of this model.' }],
-  options: (v) => ({ name: str(v, 'name') }),
-  run: (o, ctx) => (o.name ? ctx.client().listModelVersions(o.name) : ctx.client().listModels()),
-});
+export const modelShow = assetShow(reads);
+export const modelList = assetList(reads);
 
 export const modelCommands = [modelCreate, modelShow, modelList];
