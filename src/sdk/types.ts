@@ -1,7 +1,7 @@
 // Shapes of the REST API of docs/rest-api.md as the SDK sees them: inputs it sends and views it gets.
 // Views are typed from src/spec/types.ts; servers may add fields, which pass through untouched.
 import type {
-  ArtifactDigest, AuthMode, Condition, DeploymentSpec, EndpointSpec, InferenceConfig, InstanceView, Operation,
+  ArtifactDigest, AuthMode, Condition, DeploymentSpec, EndpointSpec, EnvironmentFields, InstanceView, Operation,
   ProvisioningState,
 } from '../spec/types.js';
 
@@ -50,15 +50,7 @@ export interface EndpointView extends EndpointSpec {
 /** A model in a deployment: a reference, or an uploaded artifact with optional asset fields. */
 export type ModelInput = string | { path: ArtifactDigest; name?: string; version?: string; type?: string };
 
-export interface InlineEnvironmentInput {
-  image?: string;
-  conda_file?: Record<string, unknown>;
-  build?: { path?: string; dockerfile_path?: string };
-  inference_config?: InferenceConfig;
-  os_type?: string;
-  interpreter?: string;
-  command?: string[];
-}
+export type InlineEnvironmentInput = EnvironmentFields;
 
 /** The deployment YAML as JSON after the CLI uploaded local paths (digests in place of paths). */
 export interface DeploymentInput {

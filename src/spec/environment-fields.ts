@@ -1,20 +1,12 @@
 // The fields an environment has, whether registered as an asset or written inline in a deployment:
 // image, conda_file (parsed content), build, inference_config, os_type, interpreter, command.
 import { SwitchyardError } from '../errors.js';
-import type { InferenceConfig } from './types.js';
+import type { EnvironmentFields, InferenceConfig } from './types.js';
 import {
   expectInteger, expectObject, expectString, invalid, optionalString, refuseUnknownKeys, type InputObject,
 } from './input-fields.js';
 
-export interface EnvironmentFields {
-  image?: string;
-  conda_file?: Record<string, unknown>;
-  build?: { path?: string; dockerfile_path?: string };
-  inference_config?: InferenceConfig;
-  os_type?: string;
-  interpreter?: string;
-  command?: string[];
-}
+export type { EnvironmentFields } from './types.js';
 
 export const ENVIRONMENT_FIELD_KEYS = ['image', 'conda_file', 'build', 'inference_config', 'os_type', 'interpreter', 'command'] as const;
 

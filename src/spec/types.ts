@@ -73,21 +73,27 @@ export interface InferenceConfig {
   scoring_route?: { port?: number; path: string };
 }
 
-/** An environment as bound to a deployment (registered asset resolved, or inline). */
-export interface EnvironmentBinding {
-  name?: string;
-  version?: string;
-  registered: boolean;
+/**
+ * The fields an environment has, whether registered as an asset or written inline in a deployment.
+ * `interpreter` and `command` are Switchyard extensions: the Python interpreter for this environment
+ * (default: the server's), and a command that starts a custom scoring server (a "custom container").
+ */
+export interface EnvironmentFields {
   image?: string;
   /** The conda file's parsed content (the CLI reads the file; a map is accepted inline). */
   conda_file?: Record<string, unknown>;
   build?: { path?: string; dockerfile_path?: string };
   inference_config?: InferenceConfig;
   os_type?: string;
-  /** Switchyard extension: the Python interpreter for this environment (default: the server's). */
   interpreter?: string;
-  /** Switchyard extension: a command that starts a custom scoring server (a "custom container"). */
   command?: string[];
+}
+
+/** An environment as bound to a deployment (registered asset resolved, or inline). */
+export interface EnvironmentBinding extends EnvironmentFields {
+  name?: string;
+  version?: string;
+  registered: boolean;
 }
 
 export interface CodeConfiguration {
@@ -124,16 +130,9 @@ export interface ModelAsset {
   created_at: string;
 }
 
-export interface EnvironmentAsset {
+export interface EnvironmentAsset extends EnvironmentFields {
   name: string;
   version: string;
-  image?: string;
-  conda_file?: Record<string, unknown>;
-  build?: { path?: string; dockerfile_path?: string };
-  inference_config?: InferenceConfig;
-  os_type?: string;
-  interpreter?: string;
-  command?: string[];
   description?: string;
   tags: Record<string, string>;
   created_at: string;
