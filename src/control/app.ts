@@ -62,7 +62,7 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
     logController: new LogController({ disableRequestLogging: true }),
     // Long path parameters reach the routes (404/400 in the catalogue's shape) instead of the router's
     // bare 414, which answered before reading the body and broke the connection for the client.
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
     bodyLimit: deps.jsonBodyLimit ?? 16 * 1024 * 1024,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(controlValidatorCompiler());

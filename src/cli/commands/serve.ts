@@ -46,7 +46,8 @@ function nextSteps(started: { controlUrl: string; gatewayUrl: string; dataDir: s
     'In another terminal:',
     `  export SWITCHYARD_URL=${started.controlUrl}`,
   ];
-  if (resolve(started.dataDir) !== resolve(ctx.env.SWITCHYARD_DATA_DIR ?? defaultDir)) {
+  // The other terminal has neither this process's flags nor, necessarily, its environment.
+  if (resolve(started.dataDir) !== resolve(defaultDir)) {
     lines.push(`  export SWITCHYARD_DATA_DIR=${started.dataDir}   # where the CLI finds the admin token`);
   }
   const bin = join(packageRoot, 'bin');
