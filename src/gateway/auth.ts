@@ -14,7 +14,16 @@ export interface EndpointAuth {
   readonly mode: 'key' | 'aml_token';
   readonly keyHashes: readonly Buffer[];
   readonly tokenSecret: string;
+  /**
+   * Authorization header values already verified against this snapshot's key hashes (key endpoints
+   * only: tokens expire). Bounded; compiled afresh with each snapshot, so a rotated key is never served
+   * from it. Only successes are kept, so a wrong key always pays the full check.
+   */
+  readonly verified: Map<string, true>;
 }
+
+/** Verified Authorization values kept per endpoint and snapshot. */
+const VERIFIED_MAX = 64;
 
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 
@@ -25,6 +34,7 @@ export function compileAuth(ep: EndpointRoute): EndpointAuth {
     // A malformed hash can never match; dropping it keeps timingSafeEqual's equal-length rule simple.
     keyHashes: (ep.keyHashes ?? []).filter((h) => SHA256_HEX.test(h)).map((h) => Buffer.from(h, 'hex')),
     tokenSecret: ep.tokenSecret ?? '',
+    verified: new Map(),
   };
 }
 
@@ -47,6 +57,7 @@ export function credentialOf(authorization: string | undefined): string | undefi
 }
 
 export function authorize(auth: EndpointAuth, authorization: string | undefined, now: number = Date.now()): AuthVerdict {
+  if (authorization !== undefined && auth.verified.has(authorization)) return 'ok';
   const credential = credentialOf(authorization);
   if (credential === undefined) return 'missing';
   if (auth.mode === 'aml_token') return verifyToken(credential, auth.endpoint, auth.tokenSecret, now) ? 'ok' : 'invalid';
@@ -58,7 +69,10 @@ export function authorize(auth: EndpointAuth, authorization: string | undefined,
   for (let i = 0; i < auth.keyHashes.length; i++) {
     if (timingSafeEqual(digest, auth.keyHashes[i]!)) ok = true;
   }
-  return ok ? 'ok' : 'invalid';
+  if (!ok) return 'invalid';
+  if (auth.verified.size >= VERIFIED_MAX) auth.verified.clear();
+  auth.verified.set(authorization!, true);
+  return 'ok';
 }
 
 /** The WWW-Authenticate challenge of a 401 (RFC 6750). */

@@ -2,7 +2,7 @@
 // buffered body, stream the instance's answer back, and turn every failure into the status SPEC §3 names.
 // The object is also the upstream handler and the upstream request (upstream-connection.ts), so a
 // request costs one object and one timer.
-import type { ServerResponse } from 'node:http';
+import type { ClientResponse } from './client-connection.js';
 import type { DeploymentPool, Waiter } from './pool.js';
 import { NO_INSTANCE, QUEUED } from './pool.js';
 import { dropTowardsClient } from './forwarded-headers.js';
@@ -70,7 +70,7 @@ export class Exchange implements UpstreamHandler, UpstreamRequest, Waiter {
   private settled = false;
 
   constructor(
-    readonly res: ServerResponse,
+    readonly res: ClientResponse,
     readonly pool: DeploymentPool,
     readonly ids: AnswerIds,
     readonly method: 'POST' | 'GET',
@@ -161,7 +161,7 @@ export class Exchange implements UpstreamHandler, UpstreamRequest, Waiter {
     // (A closure only on this slow path; the connection ignores a resume once this response is over.)
     if (!this.waitingDrain) {
       this.waitingDrain = true;
-      this.res.once('drain', () => {
+      this.res.onDrain(() => {
         this.waitingDrain = false;
         this.resumeUpstream?.();
       });

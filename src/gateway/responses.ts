@@ -1,6 +1,6 @@
 // Answers the gateway gives itself (everything but a model's own answer), in the REST API's error shape
 // `{"error":{"code","message"}}`. Codes are stable; clients branch on them, never on the message.
-import type { ServerResponse } from 'node:http';
+import type { ClientResponse } from './client-connection.js';
 
 export type GatewayErrorCode =
   | 'Unauthorized'
@@ -36,7 +36,7 @@ export function errorBody(code: GatewayErrorCode, message: string): string {
  * ms-azureml-model-error-* pair, Connection: close). Does nothing when an answer already started.
  */
 export function sendError(
-  res: ServerResponse,
+  res: ClientResponse,
   status: number,
   code: GatewayErrorCode,
   message: string,

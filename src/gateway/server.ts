@@ -1,26 +1,28 @@
-// The gateway's HTTP server: hand-written on node:http, no framework, for the scoring hot path.
+// The gateway's HTTP server: hand-written on node:net (client-connection.ts, request-parser.ts), no
+// framework, for the scoring hot path.
 //   POST /endpoints/:name/score[/][?query]   → the routed deployment's scorePath (query kept)
 //   GET  /endpoints/:name/swagger.json       → the live route's swaggerPath (same auth)
 //   GET  /healthz                            → 200 while the server runs
 // Order per request: endpoint (404) → auth (401) → route (404) → size (413) → admission (429) →
 // body → instance (queue, 408, 424) → answer; mirror copies leave once the body is in.
 // It runs inside the gateway's worker thread (worker.ts); nothing here logs per request.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { authorize, challengeFor } from './auth.js';
-import { CLIENT_CLOSED, Exchange, type ExchangeKind } from './exchange.js';
+import { ClientConnection, type BodyReader, type ClientResponse, type ConnectionContext } from './client-connection.js';
+import { Exchange, type ExchangeKind } from './exchange.js';
 import { headersTowardsInstance } from './forwarded-headers.js';
 import { MirrorDispatcher, type MirrorLane } from './mirror.js';
 import { clientRequestIdOf, requestIdOf } from './request-ids.js';
+import type { RequestHead } from './request-parser.js';
 import { errorBody, sendError, type AnswerIds } from './responses.js';
 import { route } from './route.js';
-import type { RoutingState, EndpointState } from './routing-state.js';
+import type { RoutingState } from './routing-state.js';
 import type { DeploymentStats } from './stats.js';
 
 export interface GatewayLimits {
   /** Largest request body accepted (413 above). */
   maxBodyBytes: number;
-  /** Node's maxHeaderSize: larger request heads get 431 from Node itself. */
+  /** Largest request head (request line and headers): 431 above. */
   maxHeaderBytes: number;
   /** Time a client has to send its request head. */
   headersTimeoutMs: number;
@@ -43,6 +45,10 @@ const HEALTHZ_BODY = Buffer.from('{"status":"Healthy"}');
 
 export interface GatewayServer {
   readonly server: Server;
+  /** A fault of the gateway's own code while handling a request (answered 500). */
+  onFault: (err: Error) => void;
+  /** A malformed or slow client (answered 400/431/408 and disconnected). */
+  onClientError: (code: string) => void;
   listen(host: string, port: number): Promise<number>;
   /** Stops accepting, waits (bounded) for admitted requests to finish, closes connections. */
   close(timeoutMs: number): Promise<void>;
@@ -52,8 +58,8 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits):
   const mirror = new MirrorDispatcher();
   const bodyLimit = limits.maxBodyBytes;
 
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const url = req.url ?? '/';
+  const handle = (req: RequestHead, res: ClientResponse): void => {
+    const url = req.url;
     const headers = req.headers;
     const ids: AnswerIds = {
       requestId: requestIdOf(headers['x-request-id']),
@@ -157,42 +163,18 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits):
 
     const path = kind === 'score' ? live.scorePath + query : live.swaggerPath;
     const ex = new Exchange(res, pool, ids, kind === 'score' ? 'POST' : 'GET', path, headersTowardsInstance(headers, ids.requestId), kind, performance.now());
-    res.on('close', () => ex.clientClosed());
+    res.listener = ex;
     const lane = kind === 'score' && r.mirror !== null ? ep.mirrorLane : null;
-    readBody(req, res, ex, bodyLimit, lane, lane === null ? '' : lane.route.scorePath + query, mirror);
+    res.body = new BodyBuffer(res, ex, bodyLimit, lane, lane === null ? '' : lane.route.scorePath + query, mirror);
+    res.continue();
   };
 
-  const server = createServer(
-    {
-      maxHeaderSize: limits.maxHeaderBytes,
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-      // Check slow clients every second (the default 30 s lets a slow client overstay by that much).
-      connectionsCheckingInterval: 1_000,
-      noDelay: true,
-    },
-    (req, res) => {
-      try {
-        handle(req, res);
-      } catch (err) {
-        // A bug of ours: answer 500 rather than leave the client hanging.
-        if (!res.headersSent) {
-          const body = errorBody('Internal', `The gateway failed: ${(err as Error).message}`);
-          res.writeHead(500, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-          res.end(body);
-        } else {
-          res.destroy();
-        }
-        server.emit('gatewayFault', err);
-      }
-    },
-  );
-  // Keep-alive idle connections must not keep close() waiting; see close().
-  server.headersTimeout = limits.headersTimeoutMs;
-
-  return {
-    server,
+  const connections = new Set<ClientConnection>();
+  let closing = false;
+  const gateway: GatewayServer = {
+    server: null as unknown as Server,
+    onFault: () => {},
+    onClientError: () => {},
     listen: (host, port) =>
       new Promise<number>((resolve, reject) => {
         server.once('error', reject);
@@ -202,20 +184,68 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits):
         });
       }),
     close: async (timeoutMs) => {
+      closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      const closeIdle = (): void => {
+        for (const c of connections) if (c.idle) c.destroy();
+      };
+      closeIdle();
       const deadline = Date.now() + timeoutMs;
       while (state.inFlight() > 0 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 10));
-        server.closeIdleConnections();
+        closeIdle();
       }
-      server.closeAllConnections();
+      for (const c of connections) c.destroy();
+      clearInterval(checker);
       await closed;
     },
   };
+
+  const ctx: ConnectionContext = {
+    maxHeaderBytes: limits.maxHeaderBytes,
+    keepAliveTail: `connection: keep-alive\r\nkeep-alive: timeout=${Math.floor(limits.keepAliveTimeoutMs / 1000)}\r\n\r\n`,
+    get closing() {
+      return closing;
+    },
+    handle: (req, res) => {
+      try {
+        handle(req, res);
+      } catch (err) {
+        // A bug of ours: answer 500 rather than leave the client hanging.
+        if (!res.headersSent) {
+          const body = errorBody('Internal', `The gateway failed: ${(err as Error).message}`);
+          res.writeHead(500, ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body))]);
+          res.end(body);
+        } else {
+          res.destroy();
+        }
+        gateway.onFault(err as Error);
+      }
+    },
+    clientError: (code) => gateway.onClientError(code),
+    forget: (c) => connections.delete(c),
+  };
+
+  const server = createServer({ noDelay: true }, (socket: Socket) => {
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    connections.add(new ClientConnection(socket, ctx));
+  });
+  (gateway as { server: Server }).server = server;
+
+  // Slow clients are checked every second (head, whole request, keep-alive idle time).
+  const checker = setInterval(() => {
+    const now = Date.now();
+    for (const c of connections) c.check(now, limits.headersTimeoutMs, limits.requestTimeoutMs, limits.keepAliveTimeoutMs);
+  }, 1_000);
+  checker.unref();
+
+  return gateway;
 }
 
-function methodNotAllowed(res: ServerResponse, stats: DeploymentStats, ids: AnswerIds, allow: string): void {
+function methodNotAllowed(res: ClientResponse, stats: DeploymentStats, ids: AnswerIds, allow: string): void {
   stats.countLive(405, -1);
   sendError(res, 405, 'MethodNotAllowed', `Use ${allow} on this route.`, ids, ['allow', allow]);
 }
@@ -224,41 +254,42 @@ function methodNotAllowed(res: ServerResponse, stats: DeploymentStats, ids: Answ
  * Buffers the body (needed to retry on another instance and to mirror it), enforcing the size limit
  * while it streams in, then starts the exchange and hands the mirror its copy.
  */
-function readBody(
-  req: IncomingMessage,
-  res: ServerResponse,
-  ex: Exchange,
-  limit: number,
-  lane: MirrorLane | null,
-  mirrorPath: string,
-  mirror: MirrorDispatcher,
-): void {
-  let first: Buffer | null = null;
-  let chunks: Buffer[] | null = null;
-  let size = 0;
-  let failed = false;
-  req.on('data', (chunk: Buffer) => {
-    if (failed) return;
-    size += chunk.length;
-    if (size > limit) {
-      failed = true;
-      sendError(res, 413, 'PayloadTooLarge', `The request body exceeds the limit of ${limit} bytes.`, ex.ids, ['connection', 'close']);
-      ex.abandon(413);
+class BodyBuffer implements BodyReader {
+  private first: Buffer | null = null;
+  private chunks: Buffer[] | null = null;
+  private size = 0;
+  private failed = false;
+
+  constructor(
+    private readonly res: ClientResponse,
+    private readonly ex: Exchange,
+    private readonly limit: number,
+    private readonly lane: MirrorLane | null,
+    private readonly mirrorPath: string,
+    private readonly mirror: MirrorDispatcher,
+  ) {}
+
+  data(chunk: Buffer): void {
+    if (this.failed) return;
+    this.size += chunk.length;
+    if (this.size > this.limit) {
+      this.failed = true;
+      this.first = null;
+      this.chunks = null;
+      sendError(this.res, 413, 'PayloadTooLarge', `The request body exceeds the limit of ${this.limit} bytes.`, this.ex.ids, ['connection', 'close']);
+      this.ex.abandon(413);
       return;
     }
-    if (first === null) first = chunk;
-    else (chunks ??= [first]).push(chunk);
-  });
-  req.on('end', () => {
-    if (failed) return;
-    const body = chunks !== null ? Buffer.concat(chunks, size) : first;
+    if (this.first === null) this.first = chunk;
+    else (this.chunks ??= [this.first]).push(chunk);
+  }
+
+  end(): void {
+    if (this.failed) return;
+    const body = this.chunks !== null ? Buffer.concat(this.chunks, this.size) : this.first;
+    const ex = this.ex;
     ex.start(body);
     // After the live request is on its way; the dispatcher defers the copy to the next loop turn.
-    if (lane !== null) mirror.copy(lane, { method: 'POST', path: mirrorPath, headers: ex.headers, body });
-  });
-  req.on('error', () => {
-    if (failed) return;
-    failed = true;
-    ex.abandon(CLIENT_CLOSED);
-  });
+    if (this.lane !== null) this.mirror.copy(this.lane, { method: 'POST', path: this.mirrorPath, headers: ex.headers, body });
+  }
 }

@@ -22,17 +22,9 @@ const log = (level: keyof typeof LEVELS, msg: string, fields?: Record<string, un
 const state = new RoutingState();
 const registry = createGatewayRegistry(state);
 const gateway = createGatewayServer(state, config.limits);
-gateway.server.on('gatewayFault', (err: Error) => log('error', 'gateway request handler failed', { err: err.stack ?? String(err) }));
-gateway.server.on('clientError', (err: Error & { code?: string }, socket) => {
-  // Node answers these itself (400/408/413/431) when it can; just make sure the socket goes.
-  log('debug', 'client error', { code: err.code });
-  if (socket.writable && !socket.writableEnded) {
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-  } else {
-    socket.destroy();
-  }
-});
+gateway.onFault = (err) => log('error', 'gateway request handler failed', { err: err.stack ?? String(err) });
+// Malformed or slow clients: the connection answered 400/431/408 itself (when it could) and closes.
+gateway.onClientError = (code) => log('debug', 'client error', { code });
 
 async function drain(urls: string[], timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

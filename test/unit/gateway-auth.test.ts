@@ -78,3 +78,16 @@ test('challengeFor: RFC 6750 challenge, invalid_token only when a credential was
   assert.equal(challengeFor('missing'), 'Bearer realm="switchyard"');
   assert.match(challengeFor('invalid'), /error="invalid_token"/);
 });
+
+test('verified keys are remembered per compiled snapshot only, bounded, and never for tokens or failures', () => {
+  const auth = compileAuth(ep('key', ['k1']));
+  assert.equal(authorize(auth, 'Bearer k1'), 'ok');
+  assert.equal(authorize(auth, 'Bearer k1'), 'ok');
+  assert.equal(auth.verified.size, 1);
+  assert.equal(authorize(auth, 'Bearer wrong'), 'invalid');
+  assert.equal(auth.verified.size, 1);
+  for (let i = 0; i < 200; i++) authorize(auth, `Bearer${' '.repeat(i % 50 + 1)}k1`);
+  assert.ok(auth.verified.size <= 64);
+  // A rotated key: the next snapshot compiles a fresh cache, so the old key is refused at once.
+  assert.equal(authorize(compileAuth(ep('key', ['k2'])), 'Bearer k1'), 'invalid');
+});

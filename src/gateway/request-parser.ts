@@ -1,0 +1,279 @@
+// A lean HTTP/1.1 request parser for the gateway's client connections: the mirror image of
+// response-parser.ts. One request at a time (pipelined requests wait in the caller's buffer: execute()
+// stops at the end of each message), head parsed from latin1 text, body framed by Content-Length or
+// chunked coding (RFC 9112 §6). Pure: bytes in, callbacks out; unit-tested byte by byte. Malformed input
+// throws a RequestParseError carrying the status to answer with (400, or 431 for a head over the limit).
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface RequestHead {
+  method: string;
+  url: string;
+  /** HTTP/1.0 (else 1.1). */
+  http10: boolean;
+  /** Lower-case names; repeated headers joined as node:http does (first one wins for singletons). */
+  headers: IncomingHttpHeaders;
+  /** Whether the connection may carry another request after this one. */
+  keepAlive: boolean;
+  expectContinue: boolean;
+  /** Declared Content-Length, or -1. */
+  contentLength: number;
+  chunked: boolean;
+}
+
+export interface RequestSink {
+  onHead(head: RequestHead): void;
+  onBody(chunk: Buffer): void;
+  onMessageEnd(): void;
+}
+
+export class RequestParseError extends Error {
+  constructor(readonly status: 400 | 431, message: string, readonly code = status === 431 ? 'HPE_HEADER_OVERFLOW' : 'HPE_INVALID') {
+    super(message);
+  }
+}
+
+const enum State {
+  Head,
+  Length,
+  ChunkSize,
+  ChunkData,
+  ChunkDataCR,
+  ChunkDataLF,
+  Trailers,
+  Done,
+}
+
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+const BAD_TARGET = /[\x00-\x20\x7f]/;
+const DIGITS = /^[0-9]{1,15}$/;
+const HEX = /^[0-9a-fA-F]{1,12}$/;
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'CONNECT', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'REPORT', 'PURGE']);
+/** Headers node:http keeps only once (the first wins), as IncomingMessage does. */
+const SINGLE = new Set([
+  'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host', 'if-modified-since',
+  'if-unmodified-since', 'last-modified', 'location', 'max-forwards', 'proxy-authorization', 'referer', 'retry-after',
+  'server', 'user-agent',
+]);
+const MAX_LINE = 4096;
+
+export class RequestParser {
+  private state = State.Head;
+  private pendingHead: Buffer | null = null;
+  private remaining = 0;
+  private line = '';
+  private trailerBytes = 0;
+  /** Bytes of the current message seen so far (0: the connection is between requests). */
+  seen = 0;
+
+  constructor(private readonly sink: RequestSink, private readonly maxHeadBytes: number) {}
+
+  reset(): void {
+    this.state = State.Head;
+    this.pendingHead = null;
+    this.remaining = 0;
+    this.line = '';
+    this.trailerBytes = 0;
+    this.seen = 0;
+  }
+
+  get done(): boolean {
+    return this.state === State.Done;
+  }
+
+  /** True once the head is complete (the body, if any, is being read). */
+  get headDone(): boolean {
+    return this.state !== State.Head;
+  }
+
+  /** Feeds bytes from `pos`; returns the position after this message's last byte (or buf.length). */
+  execute(buf: Buffer, pos = 0): number {
+    const len = buf.length;
+    while (pos < len && this.state !== State.Done) {
+      switch (this.state) {
+        case State.Head:
+          pos = this.readHead(buf, pos);
+          break;
+        case State.Length: {
+          const n = Math.min(this.remaining, len - pos);
+          this.remaining -= n;
+          const chunk = pos === 0 && n === len ? buf : buf.subarray(pos, pos + n);
+          pos += n;
+          this.sink.onBody(chunk);
+          if (this.remaining === 0) this.end();
+          break;
+        }
+        case State.ChunkSize:
+        case State.Trailers: {
+          const nl = buf.indexOf(10, pos);
+          const end = nl < 0 ? len : nl + 1;
+          this.line += buf.toString('latin1', pos, end);
+          if (this.state === State.Trailers) {
+            this.trailerBytes += end - pos;
+            if (this.trailerBytes > this.maxHeadBytes) throw new RequestParseError(431, 'trailers too large');
+          } else if (this.line.length > MAX_LINE) {
+            throw new RequestParseError(400, 'chunk size line too long');
+          }
+          pos = end;
+          if (nl >= 0) this.onLine();
+          break;
+        }
+        case State.ChunkData: {
+          const n = Math.min(this.remaining, len - pos);
+          this.remaining -= n;
+          this.sink.onBody(buf.subarray(pos, pos + n));
+          pos += n;
+          if (this.remaining === 0) this.state = State.ChunkDataCR;
+          break;
+        }
+        case State.ChunkDataCR:
+          if (buf[pos++] !== 13) throw new RequestParseError(400, 'chunk data not followed by CRLF');
+          this.state = State.ChunkDataLF;
+          break;
+        case State.ChunkDataLF:
+          if (buf[pos++] !== 10) throw new RequestParseError(400, 'chunk data not followed by CRLF');
+          this.state = State.ChunkSize;
+          break;
+      }
+    }
+    return pos;
+  }
+
+  private end(): void {
+    this.state = State.Done;
+    this.sink.onMessageEnd();
+  }
+
+  private onLine(): void {
+    const line = this.line.endsWith('\r\n') ? this.line.slice(0, -2) : this.line.slice(0, -1);
+    this.line = '';
+    if (this.state === State.ChunkSize) {
+      const semi = line.indexOf(';');
+      const sizeText = (semi < 0 ? line : line.slice(0, semi)).trim();
+      if (!HEX.test(sizeText)) throw new RequestParseError(400, 'bad chunk size');
+      const size = parseInt(sizeText, 16);
+      if (size === 0) {
+        this.state = State.Trailers;
+      } else {
+        this.remaining = size;
+        this.state = State.ChunkData;
+      }
+    } else if (line === '') {
+      this.end(); // end of trailers (dropped)
+    }
+  }
+
+  private readHead(buf: Buffer, pos: number): number {
+    const len = buf.length;
+    if (this.pendingHead === null) {
+      // Empty lines before a request line are ignored (RFC 9112 §2.2).
+      while (pos < len && (buf[pos] === 13 || buf[pos] === 10)) pos++;
+      if (pos === len) return pos;
+      const end = buf.indexOf(CRLFCRLF, pos);
+      if (end < 0) {
+        if (len - pos > this.maxHeadBytes) throw new RequestParseError(431, 'request head too large');
+        this.seen += len - pos;
+        this.pendingHead = Buffer.from(buf.subarray(pos)); // a copy: never hold the socket's buffer
+        return len;
+      }
+      if (end - pos > this.maxHeadBytes) throw new RequestParseError(431, 'request head too large');
+      this.seen += end + 4 - pos;
+      this.parseHead(buf.toString('latin1', pos, end));
+      return end + 4;
+    }
+    const old = this.pendingHead;
+    const data = Buffer.concat([old, buf.subarray(pos)]);
+    const end = data.indexOf(CRLFCRLF, Math.max(0, old.length - 3));
+    if (end < 0) {
+      if (data.length > this.maxHeadBytes) throw new RequestParseError(431, 'request head too large');
+      this.seen += len - pos;
+      this.pendingHead = data;
+      return len;
+    }
+    if (end > this.maxHeadBytes) throw new RequestParseError(431, 'request head too large');
+    this.pendingHead = null;
+    const used = end + 4 - old.length;
+    this.seen += used;
+    this.parseHead(data.toString('latin1', 0, end));
+    return pos + used;
+  }
+
+  private parseHead(text: string): void {
+    const lines = text.split('\r\n');
+    const requestLine = lines[0]!;
+    const sp1 = requestLine.indexOf(' ');
+    const sp2 = requestLine.indexOf(' ', sp1 + 1);
+    if (sp1 <= 0 || sp2 < 0 || requestLine.indexOf(' ', sp2 + 1) >= 0) throw new RequestParseError(400, 'bad request line');
+    const method = requestLine.slice(0, sp1);
+    const url = requestLine.slice(sp1 + 1, sp2);
+    const version = requestLine.slice(sp2 + 1);
+    if (!METHODS.has(method)) throw new RequestParseError(400, 'unknown method');
+    if (url === '' || BAD_TARGET.test(url)) throw new RequestParseError(400, 'bad request target');
+    let http10: boolean;
+    if (version === 'HTTP/1.1') http10 = false;
+    else if (version === 'HTTP/1.0') http10 = true;
+    else throw new RequestParseError(400, 'unsupported HTTP version');
+
+    const headers: IncomingHttpHeaders = Object.create(null) as IncomingHttpHeaders;
+    const h = headers as Record<string, string | string[]>;
+    let connection = '';
+    let te: string | null = null;
+    let contentLength = -1;
+    let expectContinue = false;
+    for (let i = 1; i < lines.length; i++) {
+      const l = lines[i]!;
+      const colon = l.indexOf(':');
+      if (colon <= 0) throw new RequestParseError(400, 'bad header line');
+      const rawName = l.slice(0, colon);
+      if (!TOKEN.test(rawName)) throw new RequestParseError(400, 'bad header name');
+      const value = l.slice(colon + 1).trim();
+      if (BAD_VALUE.test(value)) throw new RequestParseError(400, 'bad header value');
+      const name = rawName.toLowerCase();
+      switch (name) {
+        case 'content-length': {
+          if (!DIGITS.test(value)) throw new RequestParseError(400, 'bad Content-Length');
+          const n = Number(value);
+          if (contentLength >= 0 && n !== contentLength) throw new RequestParseError(400, 'conflicting Content-Length');
+          contentLength = n;
+          break;
+        }
+        case 'transfer-encoding':
+          te = te === null ? value : `${te}, ${value}`;
+          break;
+        case 'connection':
+          connection = connection === '' ? value.toLowerCase() : `${connection}, ${value.toLowerCase()}`;
+          break;
+        case 'expect':
+          if (value.toLowerCase() === '100-continue') expectContinue = true;
+          break;
+      }
+      const prev = h[name];
+      if (prev === undefined) h[name] = name === 'set-cookie' ? [value] : value;
+      else if (name === 'set-cookie') (prev as string[]).push(value);
+      else if (!SINGLE.has(name)) h[name] = `${prev as string}${name === 'cookie' ? '; ' : ', '}${value}`;
+    }
+
+    let chunked = false;
+    if (te !== null) {
+      if (contentLength >= 0) throw new RequestParseError(400, 'both Content-Length and Transfer-Encoding');
+      const codings = te.toLowerCase().split(',');
+      if (codings[codings.length - 1]!.trim() !== 'chunked' || http10) throw new RequestParseError(400, 'unsupported Transfer-Encoding');
+      chunked = true;
+    }
+    const keepAlive = http10 ? hasToken(connection, 'keep-alive') : !hasToken(connection, 'close');
+    this.sink.onHead({ method, url, http10, headers, keepAlive, expectContinue, contentLength, chunked });
+    if (chunked) this.state = State.ChunkSize;
+    else if (contentLength > 0) {
+      this.remaining = contentLength;
+      this.state = State.Length;
+    } else this.end();
+  }
+}
+
+function hasToken(list: string, token: string): boolean {
+  if (list === '') return false;
+  if (list === token) return true;
+  for (const t of list.split(',')) if (t.trim() === token) return true;
+  return false;
+}
