@@ -5,7 +5,7 @@ import type {
   ProvisioningState,
 } from '../spec/types.js';
 
-export type { ArtifactInfo, EnvironmentAsset, ModelAsset, Operation } from '../spec/types.js';
+export type { ArtifactInfo, AuditEntry, EnvironmentAsset, ModelAsset, Operation } from '../spec/types.js';
 
 export interface Health {
   status: 'ok';
@@ -131,14 +131,3 @@ export interface AccessTokenInfo {
 /** The answer to token create: the only time the token is shown. */
 export type CreatedAccessToken = AccessTokenInfo & { token: string };
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  principal: string;
-  role: string | null;
-  action: string;
-  target: string;
-  status: number;
-  outcome: 'Succeeded' | 'Denied' | 'Failed';
-  code: string | null;
-}

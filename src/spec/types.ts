@@ -173,3 +173,21 @@ export interface Operation {
   created_at: string;
   ended_at?: string;
 }
+
+/** One line of the audit log: who did (or tried) what to which resource, when, and how it ended. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  /** The principal's name; `anonymous` when the request had no valid token. */
+  principal: string;
+  role: string | null;
+  /** The route's action (permissions.ts), or `METHOD /path` for a request that matched no route. */
+  action: string;
+  /** The resource, e.g. `endpoints/my-ep/deployments/blue` or `tokens/ci`. */
+  target: string;
+  /** HTTP status of the answer. */
+  status: number;
+  outcome: 'Succeeded' | 'Denied' | 'Failed';
+  /** The error code of a refusal or failure. */
+  code: string | null;
+}

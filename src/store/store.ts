@@ -2,7 +2,7 @@
 // Synchronous on purpose: a change is committed (and durable) when the call returns, so a route can
 // answer 202 knowing a restart will find it. Implementations: sqlite-store.ts (PostgreSQL later).
 import type {
-  ArtifactInfo, Condition, DeploymentSpec, EndpointSpec, EnvironmentAsset, ModelAsset, Operation, OperationStatus,
+  AuditEntry, ArtifactInfo, Condition, DeploymentSpec, EndpointSpec, EnvironmentAsset, ModelAsset, Operation, OperationStatus,
   ProvisioningState,
 } from '../spec/types.js';
 import type { EndpointKeys } from './credentials.js';
@@ -57,23 +57,7 @@ export interface AccessTokenRecord {
   revoked_at: string | null;
 }
 
-/** One line of the audit log: who did (or tried) what to which resource, when, and how it ended. */
-export interface AuditEntry {
-  id: number;
-  at: string;
-  /** The principal's name; `anonymous` when the request had no valid token. */
-  principal: string;
-  role: string | null;
-  /** The route's action (permissions.ts), or `METHOD /path` for a request that matched no route. */
-  action: string;
-  /** The resource, e.g. `endpoints/my-ep/deployments/blue` or `tokens/ci`. */
-  target: string;
-  /** HTTP status of the answer. */
-  status: number;
-  outcome: 'Succeeded' | 'Denied' | 'Failed';
-  /** The error code of a refusal or failure. */
-  code: string | null;
-}
+export type { AuditEntry } from '../spec/types.js';
 
 /** Result of registering an asset: `created` is false when the same content already existed. */
 export interface AssetWrite<T> {
