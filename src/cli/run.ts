@@ -64,7 +64,8 @@ export async function runCli(argv: readonly string[], deps: RunDeps): Promise<nu
       io.out(`${deps.version ?? 'unknown'}\n`);
       return 0;
     }
-    const resolved = resolveCommand(argv);
+    // `switchyard ml online-endpoint ...` also works, for scripts that replaced only `az` by `switchyard`.
+    const resolved = resolveCommand(argv[0] === 'ml' ? argv.slice(1) : argv);
     if (resolved.help) {
       io.out(resolved.help);
       return 0;

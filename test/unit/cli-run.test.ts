@@ -133,6 +133,11 @@ test('show with -o tsv --query prints the bare value; list with [].name one per 
   assert.equal(j.out, '{\n  "blue": 100\n}\n');
 });
 
+test('a leading `ml` word is accepted, for scripts that replaced only `az` by `switchyard`', async () => {
+  const s = await run(['ml', 'online-endpoint', 'show', '-n', 'ep', '-o', 'tsv', '--query', 'scoring_uri']);
+  assert.deepEqual([s.code, s.out], [0, `${url}/score-fake/ep\n`]);
+});
+
 test('server errors become one ERROR line with exit 1', async () => {
   const r = await run(['online-endpoint', 'show', '-n', 'nope']);
   assert.deepEqual([r.code, r.err], [1, "ERROR: endpoint 'nope' not found\n"]);
