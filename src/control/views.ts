@@ -1,34 +1,14 @@
 // What `show` prints: stored records → EndpointView / DeploymentView of docs/rest-api.md, with the
 // read-only fields Azure ML shows (id, kind, location, provisioning_state, uris, properties).
-import type { Condition, DeploymentSpec, EndpointSpec, InstanceView, ProvisioningState } from '../spec/types.js';
+import type { DeploymentSpec, InstanceView } from '../spec/types.js';
+import type { DeploymentView, EndpointView } from '../spec/views.js';
 import type { DeploymentRecord, EndpointRecord } from '../store/store.js';
 import { trafficView } from '../spec/traffic.js';
 import { formatAssetRef } from '../spec/references.js';
 
 const ARM_PREFIX = '/subscriptions/local/resourceGroups/local/providers/Microsoft.MachineLearningServices/workspaces/local';
 
-export type EndpointView = EndpointSpec & {
-  id: string;
-  kind: 'Managed' | 'K8S';
-  location: 'local';
-  provisioning_state: ProvisioningState;
-  scoring_uri: string;
-  openapi_uri: string;
-  properties: { createdAt: string; lastModifiedAt: string; 'azureml.onlineendpointid': string };
-};
-
-export type DeploymentView = Omit<DeploymentSpec, 'model' | 'environment' | 'extra'> & {
-  model?: string;
-  environment: string | Record<string, unknown>;
-  id: string;
-  type: 'managed' | 'kubernetes';
-  provisioning_state: ProvisioningState;
-  creation_context: { created_at: string; last_modified_at: string };
-  instances: InstanceView[];
-  conditions: Condition[];
-  error?: { code: string; message: string };
-  [extra: string]: unknown;
-};
+export type { DeploymentView, EndpointView } from '../spec/views.js';
 
 export function endpointView(rec: EndpointRecord, deploymentNames: readonly string[], gatewayUrl: string): EndpointView {
   const spec = rec.spec;

@@ -1,11 +1,10 @@
 // Shapes of the REST API of docs/rest-api.md as the SDK sees them: inputs it sends and views it gets.
-// Views are typed from src/spec/types.ts; servers may add fields, which pass through untouched.
-import type {
-  ArtifactDigest, AuthMode, Condition, DeploymentSpec, EndpointSpec, EnvironmentFields, InstanceView, Operation,
-  ProvisioningState,
-} from '../spec/types.js';
+// Views are the server's own types (src/spec/views.ts); servers may add fields, which pass through.
+import type { ArtifactDigest, AuthMode, EnvironmentFields, Operation } from '../spec/types.js';
+import type { DeploymentView, EndpointView } from '../spec/views.js';
 
 export type { ArtifactInfo, AuditEntry, EnvironmentAsset, ModelAsset, Operation } from '../spec/types.js';
+export type { DeploymentView, EndpointView };
 
 export interface Health {
   status: 'ok';
@@ -37,15 +36,6 @@ export interface EndpointPatch {
   public_network_access?: string;
 }
 
-export interface EndpointView extends EndpointSpec {
-  id: string;
-  kind: 'Managed' | 'K8S';
-  location: string;
-  provisioning_state: ProvisioningState;
-  scoring_uri: string;
-  openapi_uri: string;
-  properties: { createdAt: string; lastModifiedAt: string; 'azureml.onlineendpointid'?: string; [k: string]: unknown };
-}
 
 /** A model in a deployment: a reference, or an uploaded artifact with optional asset fields. */
 export type ModelInput = string | { path: ArtifactDigest; name?: string; version?: string; type?: string };
@@ -67,17 +57,6 @@ export interface DeploymentInput {
 
 export type DeploymentPatch = Partial<DeploymentInput>;
 
-export interface DeploymentView extends Omit<DeploymentSpec, 'model'> {
-  /** Shown as `azureml:name:version`. */
-  model?: string;
-  id: string;
-  type: 'managed' | 'kubernetes';
-  provisioning_state: ProvisioningState;
-  creation_context: { created_at: string; last_modified_at: string };
-  instances: InstanceView[];
-  conditions: Condition[];
-  error?: { code: string; message: string };
-}
 
 export interface ModelCreateInput {
   name: string;
