@@ -30,6 +30,9 @@ describe('Node host through LocalBackend', () => {
     assert.equal(bad.status, 500);
     assert.match(bad.body, /expected \{\\"data\\"/);
     assert.equal(await (await fetch(i!.url + '/')).text(), 'Healthy');
+    const swagger = await fetch(i!.url + '/swagger.json');
+    assert.equal(swagger.status, 200);
+    assert.equal(((await swagger.json()) as { info: { title: string } }).info.title, 'js linear model');
     const logs = await h.backend.readLogs('ep1', 'js', { container: 'inference-server', lines: 50 });
     assert.match(logs, /\[js-0\] js model loaded: 2 weights/);
     assert.match(logs, /\[js-0\] Encountered exception in run\(\):/);
@@ -44,6 +47,9 @@ describe('Node host through LocalBackend', () => {
     const teapot = await score(i!.url!, JSON.stringify({ name: 'teapot' }));
     assert.equal(teapot.status, 418);
     assert.equal(teapot.headers.get('x-teapot'), 'yes');
+    const swagger = await fetch(i!.url + '/swagger.json');
+    assert.equal(swagger.status, 404, 'a module without a swagger export has no document');
+    assert.match(await swagger.text(), /export `swagger`/);
   });
 
   it('fails the deployment when init() rejects, with the error in the logs', async () => {

@@ -1,5 +1,5 @@
 // The instance routes of the azureml inference server over a JavaScript scoring module:
-// GET / (liveness, "Healthy"), GET /ready, POST /score, GET /swagger.json (404: JS modules carry no schema).
+// GET / (liveness, "Healthy"), GET /ready, POST /score, GET /swagger.json (the module's `swagger` export; 404 when it has none).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { UserModule } from './user-module.js';
 
@@ -94,7 +94,17 @@ export function createScoringServer(user: UserModule, maxBodyBytes: number): Ser
       if (path === '/') return send(res, 200, TEXT_TYPE, 'Healthy');
       if (path === '/ready') return send(res, 200, TEXT_TYPE, 'Ready');
       if (path === '/swagger.json') {
-        return send(res, 404, JSON_TYPE, JSON.stringify({ message: 'This scoring module publishes no schema (swagger.json).' }));
+        if (!user.swagger) {
+          return send(res, 404, JSON_TYPE, JSON.stringify({ message: 'This scoring module publishes no schema: export `swagger` (an OpenAPI object) to serve one.' }));
+        }
+        let doc: unknown;
+        try {
+          doc = await user.swagger();
+        } catch (e) {
+          process.stderr.write(`Encountered exception in swagger():\n${e instanceof Error ? e.stack : String(e)}\n`);
+          return send(res, 500, JSON_TYPE, JSON.stringify({ message: 'The scoring module\'s swagger export failed. Check the logs for more info.', error: describe(e) }));
+        }
+        return send(res, 200, JSON_TYPE, JSON.stringify(doc));
       }
     }
     send(res, 404, JSON_TYPE, JSON.stringify({ message: `Not found: ${method} ${path}` }));

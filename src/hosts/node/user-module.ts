@@ -1,5 +1,7 @@
 // Loads a JavaScript or TypeScript scoring module: `init()` and `run(rawData, requestHeaders)`, either
-// possibly async, as named exports, CommonJS exports or properties of the default export.
+// possibly async, as named exports, CommonJS exports or properties of the default export. An optional
+// `swagger` export (an OpenAPI object, or a function returning one) is served at /swagger.json, as
+// inference-schema's decorators do for score.py.
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +11,8 @@ export type RunFunction = (rawData: string, requestHeaders: Record<string, strin
 export interface UserModule {
   init: () => unknown;
   run: RunFunction;
+  /** The module's OpenAPI document, when it exports one. */
+  swagger?: () => unknown;
 }
 
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
@@ -31,6 +35,15 @@ async function enableTypeScript(file: string): Promise<void> {
 
 type Exports = Record<string, unknown> & { default?: unknown };
 
+/** `swagger` as an object, or a function (possibly async) that returns one. */
+function pickSwagger(mod: Exports): (() => unknown) | undefined {
+  const d = mod.default as Record<string, unknown> | undefined;
+  const value = mod.swagger ?? (d && typeof d === 'object' ? d.swagger : undefined);
+  if (typeof value === 'function') return (value as () => unknown).bind(mod.swagger === undefined ? d : undefined);
+  if (value && typeof value === 'object') return () => value;
+  return undefined;
+}
+
 function pick(mod: Exports, name: 'init' | 'run'): unknown {
   if (typeof mod[name] === 'function') return mod[name];
   const d = mod.default as Record<string, unknown> | undefined;
@@ -49,5 +62,10 @@ export async function loadUserModule(file: string): Promise<UserModule> {
     throw new Error(`${file} exports no run() function; a scoring module exports init() and run(rawData, requestHeaders).`);
   }
   const init = pick(mod, 'init');
-  return { init: typeof init === 'function' ? (init as () => unknown) : () => undefined, run: run as RunFunction };
+  const swagger = pickSwagger(mod);
+  return {
+    init: typeof init === 'function' ? (init as () => unknown) : () => undefined,
+    run: run as RunFunction,
+    ...(swagger ? { swagger } : {}),
+  };
 }
