@@ -44,6 +44,9 @@ export type ErrorCode =
   | 'DeploymentHasMirrorTraffic'
   // sizes (413)
   | 'PayloadTooLarge'
+  | 'ArtifactLimitExceeded'
+  // rate limits (429)
+  | 'TooManyRequests'
   // runtime
   | 'EnvironmentUnsatisfied'
   | 'InitFailed'
@@ -66,7 +69,8 @@ const STATUS: Record<ErrorCode, number> = {
   EndpointExists: 409, DeploymentExists: 409, AssetExists: 409, AssetImmutable: 409,
   OperationInProgress: 409, DeploymentHasLiveTraffic: 409, TooManyDeployments: 409,
   DeploymentHasMirrorTraffic: 409, AuthModeMismatch: 400,
-  PayloadTooLarge: 413,
+  PayloadTooLarge: 413, ArtifactLimitExceeded: 413,
+  TooManyRequests: 429,
   EnvironmentUnsatisfied: 400, InitFailed: 500, InstanceFailed: 500,
   ServerUnreachable: 503, UsageError: 400, Timeout: 504,
   Internal: 500,

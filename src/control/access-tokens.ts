@@ -1,5 +1,6 @@
-// Control-plane tokens: created by an Owner for a principal name and a role, shown once, stored as a
-// sha256 hash, listed without their secret, revoked by id. A revoked token fails from the next request
+// Control-plane tokens: created by an Owner for a principal name and a role (and optionally a lifetime),
+// shown once, stored as a sha256 hash, listed without their secret, revoked by id. An expired token is
+// refused with a message saying so. A revoked token fails from the next request
 // on: every request looks its hash up in the store (no cache to outlive a revocation).
 import { randomUUID } from 'node:crypto';
 import { SwitchyardError } from '../errors.js';
@@ -16,6 +17,8 @@ export interface AccessTokenView {
   created_at: string;
   created_by: string;
   revoked_at?: string;
+  /** When it stops working; absent: never. */
+  expires_at?: string;
 }
 
 /** What create answers: the only time the token itself is shown. */
@@ -26,17 +29,22 @@ export const ADMIN_PRINCIPAL = 'admin';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
+/** Bounds of a token's lifetime: a minute to ten years. */
+export const MIN_TOKEN_LIFETIME_SECONDS = 60;
+export const MAX_TOKEN_LIFETIME_SECONDS = 10 * 366 * 86_400;
+
 export function tokenView(rec: AccessTokenRecord): AccessTokenView {
   const view: AccessTokenView = { id: rec.id, name: rec.name, role: rec.role, created_at: rec.created_at, created_by: rec.created_by };
   if (rec.revoked_at) view.revoked_at = rec.revoked_at;
+  if (rec.expires_at) view.expires_at = rec.expires_at;
   return view;
 }
 
 export class AccessTokens {
   constructor(private readonly store: Store, private readonly now: () => Date = () => new Date()) {}
 
-  create(body: { name?: unknown; role?: unknown }, createdBy: string): CreatedAccessToken {
-    const { name, role: rawRole } = body;
+  create(body: { name?: unknown; role?: unknown; expires_in_seconds?: unknown }, createdBy: string): CreatedAccessToken {
+    const { name, role: rawRole, expires_in_seconds: lifetime } = body;
     if (typeof name !== 'string' || !NAME.test(name)) {
       throw new SwitchyardError('InvalidName',
         `Token name must be 1-64 characters: letters, digits, '.', '_', '@' or '-', starting with a letter or digit; got ${JSON.stringify(name)}.`);
@@ -46,9 +54,16 @@ export class AccessTokens {
     }
     const role = parseRole(rawRole);
     if (!role) throw new SwitchyardError('InvalidValue', `role must be one of ${ROLES.join(', ')}; got ${JSON.stringify(rawRole)}.`);
+    if (lifetime !== undefined && (typeof lifetime !== 'number' || !Number.isInteger(lifetime)
+      || lifetime < MIN_TOKEN_LIFETIME_SECONDS || lifetime > MAX_TOKEN_LIFETIME_SECONDS)) {
+      throw new SwitchyardError('InvalidValue',
+        `expires_in_seconds must be a whole number from ${MIN_TOKEN_LIFETIME_SECONDS} to ${MAX_TOKEN_LIFETIME_SECONDS} (ten years); got ${JSON.stringify(lifetime)}.`);
+    }
     const token = newAccessToken();
+    const now = this.now();
     const rec = this.store.insertAccessToken({
-      id: randomUUID(), name, role, token_hash: hashAccessToken(token), created_at: this.now().toISOString(), created_by: createdBy,
+      id: randomUUID(), name, role, token_hash: hashAccessToken(token), created_at: now.toISOString(), created_by: createdBy,
+      expires_at: lifetime === undefined ? null : new Date(now.getTime() + lifetime * 1000).toISOString(),
     });
     return { ...tokenView(rec), token };
   }
@@ -64,12 +79,13 @@ export class AccessTokens {
     return tokenView(rec);
   }
 
-  /** Resolves stored, unrevoked tokens to their principal. */
+  /** Resolves stored, unrevoked, unexpired tokens to their principal (an expired one says so). */
   resolver(): PrincipalResolver {
     return (token) => {
       const hash = hashAccessToken(token);
       const rec = this.store.findAccessTokenByHash(hash);
       if (!rec || rec.revoked_at || !sameHash(rec.token_hash, hash)) return null;
+      if (rec.expires_at && Date.parse(rec.expires_at) <= this.now().getTime()) return { expired: rec.expires_at };
       return { name: rec.name, role: rec.role };
     };
   }

@@ -10,7 +10,10 @@ import type { ControlContext } from './context.js';
 import { controlValidatorCompiler } from './validators.js';
 import { bearerAuth, type PrincipalResolver } from './auth.js';
 import type { AccessTokens } from './access-tokens.js';
-import { auditHook } from './audit.js';
+import { auditHook, startAuditRetention } from './audit.js';
+import { AuthFailureLimiter } from './auth-failure-limiter.js';
+import { DeniedAttempts } from './denied-attempts.js';
+import { withDefaults, type SecuritySettings } from './security-settings.js';
 import { permissionFor } from './permissions.js';
 import { makeErrorHandler, notFoundHandler } from './error-handler.js';
 import { EndpointService } from './endpoint-service.js';
@@ -52,6 +55,8 @@ export interface ControlAppDeps {
   version?: string;
   /** Largest JSON body (default 16 MiB: conda files and inline environments are small). */
   jsonBodyLimit?: number;
+  /** Audit retention and the failed-authentication rate limit (defaults: security-settings.ts). */
+  security?: Partial<SecuritySettings>;
 }
 
 export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInstance> {
@@ -110,10 +115,23 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
     }
   });
 
+  const security = withDefaults(deps.security);
+  const limiter = new AuthFailureLimiter({
+    limit: security.authFailureLimit, windowMs: security.authFailureWindowSeconds * 1000, maxSources: security.authFailureSources,
+  });
+  const denied = new DeniedAttempts(deps.context.store, deps.logger, {
+    retentionDays: security.deniedRetentionDays, maxRows: security.deniedMaxRows,
+  });
+  const stopRetention = startAuditRetention(deps.context.store, security.auditRetentionDays, deps.logger);
+  app.addHook('onClose', async () => {
+    stopRetention();
+    denied.close();
+  });
+
   app.setErrorHandler(makeErrorHandler());
   app.setNotFoundHandler(notFoundHandler);
-  app.addHook('onRequest', bearerAuth(deps.auth));
-  app.addHook('onResponse', auditHook(deps.context.store, deps.logger));
+  app.addHook('onRequest', bearerAuth(deps.auth, limiter));
+  app.addHook('onResponse', auditHook(deps.context.store, denied, deps.logger));
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'control request');
   });
@@ -127,7 +145,7 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
   registerOperationRoutes(app, ctx.operations);
   registerMetricsRoutes(app, ctx.gateway);
   registerTokenRoutes(app, deps.tokens);
-  registerAuditRoutes(app, ctx.store);
+  registerAuditRoutes(app, ctx.store, denied);
   app.get('/api/v1/openapi.json', { schema: { summary: 'This document' } }, async () => app.swagger());
 
   await app.ready();

@@ -1,12 +1,16 @@
 // The audit log: an onResponse hook that writes one row per control-plane change (create, update,
-// delete of every resource; key listing and regeneration; aml_token minting; token create/revoke) and
-// per denied attempt (401/403), allowed or not, whatever the outcome. Plain reads are not recorded.
-// A row names who, the action, the target resource, when, the status and the error code: never a body,
-// a query's secret or a header, so nothing secret reaches the table.
+// delete of every resource; key listing and regeneration; aml_token minting; token create/revoke),
+// whatever the outcome. Plain reads are not recorded. A row names who, the action, the target resource,
+// when, the status and the error code: never a body, a query's secret or a header, so nothing secret
+// reaches the table. Rows are kept for a number of days (a setting), never pushed out by volume.
+// Denied attempts (401, 403, 429 of the auth rate limit) go elsewhere: counted per source and minute
+// (denied-attempts.ts), so anonymous traffic can neither erase nor slow the log of real actions.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../logger.js';
 import type { AuditEntry, Store } from '../store/store.js';
 import { isReadAction } from './permissions.js';
+import { sourceKey } from './auth-failure-limiter.js';
+import type { DeniedAttempts, DeniedReason } from './denied-attempts.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,6 +18,8 @@ declare module 'fastify' {
     errorCode?: string;
     /** A more precise target than the URL gives (set by a route, e.g. `tokens/<name>/<id>`). */
     auditTarget?: string;
+    /** Why authentication or authorization refused the request (set by the auth hook). */
+    deniedReason?: DeniedReason;
   }
 }
 
@@ -39,15 +45,30 @@ export function outcomeOf(status: number): AuditEntry['outcome'] {
   return status < 400 ? 'Succeeded' : 'Failed';
 }
 
-/** Whether a request belongs in the audit log: a change or secret-revealing action, or a denial. */
+/** Whether a request is a denied attempt (counted apart, denied-attempts.ts). */
+export function isDenied(status: number, reason: DeniedReason | undefined): boolean {
+  return reason !== undefined || status === 401 || status === 403;
+}
+
+/** Whether a request belongs in the audit log of real actions: a change or secret-revealing action. */
 export function isAudited(action: string | undefined, status: number): boolean {
-  if (status === 401 || status === 403) return true;
+  if (status === 401 || status === 403 || status === 429) return false;
   return action !== undefined && !isReadAction(action);
 }
 
-export function auditHook(store: Store, logger: Logger) {
+export function auditHook(store: Store, denied: DeniedAttempts, logger: Logger) {
   return async function audit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const status = reply.statusCode;
+    if (isDenied(status, request.deniedReason)) {
+      denied.record({
+        source: sourceKey(request.ip),
+        principal: request.principal?.name ?? 'anonymous',
+        action: request.action ?? '-',
+        reason: request.deniedReason ?? (status === 403 ? 'forbidden' : 'invalid-token'),
+        status,
+      });
+      return;
+    }
     if (!isAudited(request.action, status)) return;
     const entry: Omit<AuditEntry, 'id' | 'at'> = {
       principal: request.principal?.name ?? 'anonymous',
@@ -65,4 +86,20 @@ export function auditHook(store: Store, logger: Logger) {
       logger.error({ err: e, audit: entry }, 'could not write the audit log');
     }
   };
+}
+
+/** Deletes real actions older than `retentionDays`, now and then every hour. Answers a stop function. */
+export function startAuditRetention(store: Store, retentionDays: number, logger: Logger, now: () => Date = () => new Date()): () => void {
+  const prune = (): void => {
+    try {
+      const removed = store.pruneAudit(new Date(now().getTime() - retentionDays * 86_400_000).toISOString());
+      if (removed > 0) logger.info({ removed, retentionDays }, 'audit entries past their retention removed');
+    } catch (e) {
+      logger.error({ err: e }, 'could not prune the audit log');
+    }
+  };
+  prune();
+  const timer = setInterval(prune, 3600_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -6,6 +6,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SwitchyardError } from '../errors.js';
 import { allows, permissionFor, rolesAllowed, type Action, type Role } from './permissions.js';
+import type { AuthFailureLimiter } from './auth-failure-limiter.js';
+import type { DeniedReason } from './denied-attempts.js';
 
 export type { Role } from './permissions.js';
 
@@ -14,8 +16,13 @@ export interface Principal {
   role: Role;
 }
 
-/** Who holds this bearer token, or null. Must not leak timing about valid tokens. */
-export type PrincipalResolver = (token: string) => Principal | null;
+/** A token that was valid but is past its expiry. */
+export interface ExpiredToken {
+  expired: string;
+}
+
+/** Who holds this bearer token, or null (or that it expired). Must not leak timing about valid tokens. */
+export type PrincipalResolver = (token: string) => Principal | ExpiredToken | null;
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
@@ -60,9 +67,26 @@ export function forbidden(principal: Principal, action: Action): SwitchyardError
     { principal: principal.name, role: principal.role, action });
 }
 
-/** An onRequest hook enforcing the bearer token and the permission of the route. */
-export function bearerAuth(resolve: PrincipalResolver) {
-  return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+const isPrincipal = (p: Principal | ExpiredToken | null): p is Principal => p !== null && 'role' in p;
+
+/**
+ * An onRequest hook enforcing the bearer token and the permission of the route. A request without a
+ * valid token counts against its source's failure budget (auth-failure-limiter.ts): within it, 401;
+ * past it, 429 with Retry-After. A valid token is never rate limited.
+ */
+export function bearerAuth(resolve: PrincipalResolver, limiter?: AuthFailureLimiter) {
+  const refuse = (request: FastifyRequest, reply: FastifyReply, reason: DeniedReason, error: SwitchyardError): SwitchyardError => {
+    const verdict = limiter?.fail(request.ip);
+    if (verdict?.limited) {
+      request.deniedReason = 'rate-limited';
+      reply.header('retry-after', String(verdict.retryAfterSeconds));
+      return new SwitchyardError('TooManyRequests',
+        `Too many requests without a valid token from this address; retry after ${verdict.retryAfterSeconds} s with a valid token (requests with a valid token are not limited).`);
+    }
+    request.deniedReason = reason;
+    return error;
+  };
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const url = request.routeOptions.url;
     const permission = url === undefined ? undefined : permissionFor(request.method, url);
     if (permission === 'public' || request.routeOptions.config?.public) return;
@@ -70,16 +94,24 @@ export function bearerAuth(resolve: PrincipalResolver) {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match) {
-      throw new SwitchyardError('Unauthorized',
-        'This request needs `Authorization: Bearer <token>`: the admin token in <data-dir>/admin-token (the CLI reads it by itself), or a token from `switchyard token create`.');
+      throw refuse(request, reply, 'missing-token', new SwitchyardError('Unauthorized',
+        'This request needs `Authorization: Bearer <token>`: the admin token in <data-dir>/admin-token (the CLI reads it by itself), or a token from `switchyard token create`.'));
     }
-    const principal = resolve(match[1]!);
-    if (!principal) throw new SwitchyardError('Unauthorized', 'The bearer token is not valid for this server (unknown or revoked).');
+    const resolved = resolve(match[1]!);
+    if (!isPrincipal(resolved)) {
+      throw refuse(request, reply, resolved ? 'expired-token' : 'invalid-token', resolved
+        ? new SwitchyardError('Unauthorized', `The bearer token expired at ${resolved.expired}. Ask an Owner for a new one (switchyard token create).`)
+        : new SwitchyardError('Unauthorized', 'The bearer token is not valid for this server (unknown or revoked).'));
+    }
+    const principal = resolved;
     request.principal = principal;
     // An unknown route (url undefined) answers 404 to anyone authenticated; a known route missing from
     // the table cannot happen (app.ts refuses to start), and is denied if it ever does.
     if (url === undefined) return;
     if (!permission) throw new SwitchyardError('Internal', `Route ${request.method} ${url} has no permission in src/control/permissions.ts.`);
-    if (!allows(principal.role, permission)) throw forbidden(principal, permission);
+    if (!allows(principal.role, permission)) {
+      request.deniedReason = 'forbidden';
+      throw forbidden(principal, permission);
+    }
   };
 }

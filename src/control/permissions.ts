@@ -85,6 +85,7 @@ export const ROUTE_ACTIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/tokens': 'tokens/read',
   'DELETE /api/v1/tokens/:id': 'tokens/delete',
   'GET /api/v1/audit': 'auditLogs/read',
+  'GET /api/v1/audit/denied': 'auditLogs/read',
 };
 
 const READER: readonly Action[] = [

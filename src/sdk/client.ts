@@ -5,7 +5,7 @@ import type { ArtifactInfo, EnvironmentAsset, ModelAsset, Operation } from '../s
 import { Transport, type TransportOptions } from './transport.js';
 import { packArtifact } from './upload.js';
 import type {
-  AccessRole, AccessTokenInfo, AuditEntry, CreatedAccessToken, DeploymentAccepted, DeploymentInput, DeploymentPatch, DeploymentView, EndpointAccepted, EndpointInput,
+  AccessRole, AccessTokenInfo, AuditEntry, CreatedAccessToken, DeniedAttempt, DeploymentAccepted, DeploymentInput, DeploymentPatch, DeploymentView, EndpointAccepted, EndpointInput,
   EndpointKeys, EndpointPatch, EndpointToken, EndpointView, EnvironmentCreateInput, Health, KeyType, ListOf,
   LogContainer, ModelCreateInput,
 } from './types.js';
@@ -167,8 +167,11 @@ export class SwitchyardClient {
 
   // --- control-plane tokens and audit (Owner) ---------------------------------------------------
   /** The answer holds the token: the only time the server shows it. */
-  createAccessToken(name: string, role: AccessRole | string): Promise<CreatedAccessToken> {
-    return this.http.request('/api/v1/tokens', { method: 'POST', json: { name, role } });
+  /** `expiresInSeconds`: the token's lifetime (60 s to 10 years); without it, it lasts until revoked. */
+  createAccessToken(name: string, role: AccessRole | string, expiresInSeconds?: number): Promise<CreatedAccessToken> {
+    return this.http.request('/api/v1/tokens', {
+      method: 'POST', json: { name, role, ...(expiresInSeconds === undefined ? {} : { expires_in_seconds: expiresInSeconds }) },
+    });
   }
 
   async listAccessTokens(): Promise<AccessTokenInfo[]> {
@@ -182,6 +185,11 @@ export class SwitchyardClient {
   /** The newest entries, newest first. */
   async listAudit(limit?: number): Promise<AuditEntry[]> {
     return (await this.http.request<ListOf<AuditEntry>>('/api/v1/audit', { query: { limit } })).value;
+  }
+
+  /** Denied attempts (401/403/429), counted per minute, source, principal, action and reason; newest first. */
+  async listDeniedAttempts(limit?: number): Promise<DeniedAttempt[]> {
+    return (await this.http.request<ListOf<DeniedAttempt>>('/api/v1/audit/denied', { query: { limit } })).value;
   }
 
   // --- operations ---------------------------------------------------------------------------------

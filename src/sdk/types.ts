@@ -3,7 +3,7 @@
 import type { ArtifactDigest, AuthMode, EnvironmentFields, Operation } from '../spec/types.js';
 import type { DeploymentView, EndpointView } from '../spec/views.js';
 
-export type { ArtifactInfo, AuditEntry, EnvironmentAsset, ModelAsset, Operation } from '../spec/types.js';
+export type { ArtifactInfo, AuditEntry, DeniedAttempt, EnvironmentAsset, ModelAsset, Operation } from '../spec/types.js';
 export type { DeploymentView, EndpointView };
 
 export interface Health {
@@ -105,6 +105,8 @@ export interface AccessTokenInfo {
   created_at: string;
   created_by: string;
   revoked_at?: string;
+  /** When it stops working; absent: never. */
+  expires_at?: string;
 }
 
 /** The answer to token create: the only time the token is shown. */

@@ -16,6 +16,7 @@ import { adminTokenResolver, anyOf } from '../control/auth.js';
 import { AccessTokens } from '../control/access-tokens.js';
 import { ensureMasterKey } from './master-key.js';
 import type { ControlContext, GatewayMetrics, TokenMinter } from '../control/context.js';
+import type { SecuritySettings } from '../control/security-settings.js';
 
 export interface GatewayPort extends SnapshotSink, GatewayMetrics {
   /** Base URL clients score at (scoring_uri = `${url}/endpoints/<name>/score`). */
@@ -34,6 +35,8 @@ export interface ControlPlaneOptions {
   tokenTtlSeconds?: number;
   /** How long endpoint create/update answers wait for the change to be in force (default 10 s). */
   quickWaitMs?: number;
+  /** Audit retention, auth rate limit, extraction caps, connection limits (defaults: security-settings.ts). */
+  security?: Partial<SecuritySettings>;
 }
 
 export interface ControlPlane {
@@ -89,6 +92,7 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
     const tokens = new AccessTokens(store);
     const app = await buildControlApp({
       context, tokens, auth: anyOf(adminTokenResolver(options.adminToken), tokens.resolver()), logger: logger.child({ component: 'control' }),
+      ...(options.security ? { security: options.security } : {}),
     });
 
     let closing: Promise<void> | undefined;

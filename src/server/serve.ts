@@ -13,6 +13,7 @@ import { GatewayHost } from '../gateway/host.js';
 import { mintToken } from '../gateway/token.js';
 import { ensureAdminToken } from './admin-token.js';
 import { assembleControlPlane } from './control-plane.js';
+import { securitySettingsFromEnv } from '../control/security-settings.js';
 
 export interface ServeOptions {
   host?: string;
@@ -78,6 +79,7 @@ export function logLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): LogLimit
 
 export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
   const logLimits = logLimitsFromEnv();
+  const security = securitySettingsFromEnv();
   const maxArtifactBytes = options.maxArtifactBytes ?? maxArtifactBytesFromEnv();
   const host = options.host ?? '127.0.0.1';
   const dataDir = options.dataDir ? resolve(options.dataDir) : defaultDataDir();
@@ -98,6 +100,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       }),
       ...(maxArtifactBytes ? { maxArtifactBytes } : {}),
       ...(options.tokenTtlSeconds ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
+      security,
     });
     // Bring back what the store says before taking requests: the gateway gets its first snapshot,
     // anything an earlier process left Creating/Updating/Deleting is driven to an end, and the

@@ -191,3 +191,24 @@ export interface AuditEntry {
   /** The error code of a refusal or failure. */
   code: string | null;
 }
+
+/**
+ * Denied attempts (401/403/429), counted per minute, source address, principal, action and reason;
+ * kept apart from AuditEntry (real actions) so that they cannot push real actions out.
+ */
+export interface DeniedAttempt {
+  /** Start of the minute counted (ISO 8601). */
+  window: string;
+  /** Source address (IPv6 by /64), or `(other)` when too many sources failed at once. */
+  source: string;
+  /** The principal's name for a 403; `anonymous` without a valid token. */
+  principal: string;
+  /** The route's action (permissions.ts), or `-` for a path that matched no route. */
+  action: string;
+  reason: 'missing-token' | 'invalid-token' | 'expired-token' | 'forbidden' | 'rate-limited';
+  /** HTTP status of the last answer counted. */
+  status: number;
+  count: number;
+  first_at: string;
+  last_at: string;
+}

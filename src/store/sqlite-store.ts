@@ -11,7 +11,7 @@ import type {
 } from '../spec/types.js';
 import type { EnvironmentContent, ModelContent } from '../spec/asset-input.js';
 import type {
-  AccessTokenRecord, AssetWrite, AuditEntry, DeploymentChanges, DeploymentRecord, EndpointChanges, EndpointRecord, Store,
+  AccessTokenRecord, AssetWrite, AuditEntry, DeniedAttempt, DeploymentChanges, DeploymentRecord, EndpointChanges, EndpointRecord, Store,
 } from './store.js';
 import { canonicalJson } from './canonical-json.js';
 import { SecretCipher } from './secret-cipher.js';
@@ -101,14 +101,28 @@ const MIGRATIONS: string[] = [
     code TEXT
   );
   `,
+  `
+  CREATE INDEX audit_at ON audit(at);
+  CREATE TABLE audit_denied (
+    window TEXT NOT NULL,
+    source TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    action TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    first_at TEXT NOT NULL,
+    last_at TEXT NOT NULL,
+    PRIMARY KEY (window, source, principal, action, reason)
+  );
+  CREATE INDEX audit_denied_last ON audit_denied(last_at);
+  ALTER TABLE access_tokens ADD COLUMN expires_at TEXT;
+  `,
 ];
 
 /** Columns of `endpoints` that hold secrets (sealed when the store has a cipher). */
 const SECRET_COLUMNS = ['primary_key', 'secondary_key', 'token_secret'] as const;
 type SecretColumn = (typeof SECRET_COLUMNS)[number];
-
-/** The audit log keeps this many newest entries. */
-const AUDIT_KEEP = 100_000;
 
 interface EndpointRow {
   name: string; spec: string; provisioning_state: string; primary_key: string; secondary_key: string;
@@ -433,8 +447,9 @@ export class SqliteStore implements Store {
   // --- access tokens ---------------------------------------------------------------------------
 
   insertAccessToken(record: Omit<AccessTokenRecord, 'revoked_at'>): AccessTokenRecord {
-    this.db.prepare(`INSERT INTO access_tokens (id, name, role, token_hash, created_at, created_by, revoked_at)
-      VALUES (?, ?, ?, ?, ?, ?, NULL)`).run(record.id, record.name, record.role, record.token_hash, record.created_at, record.created_by);
+    this.db.prepare(`INSERT INTO access_tokens (id, name, role, token_hash, created_at, created_by, revoked_at, expires_at)
+      VALUES (?, ?, ?, ?, ?, ?, NULL, ?)`).run(record.id, record.name, record.role, record.token_hash, record.created_at, record.created_by,
+      record.expires_at ?? null);
     return this.getAccessToken(record.id)!;
   }
 
@@ -458,16 +473,39 @@ export class SqliteStore implements Store {
   // --- audit -----------------------------------------------------------------------------------
 
   insertAudit(entry: Omit<AuditEntry, 'id' | 'at'>): void {
-    const { lastInsertRowid } = this.db.prepare(`INSERT INTO audit (at, principal, role, action, target, status, outcome, code)
+    this.db.prepare(`INSERT INTO audit (at, principal, role, action, target, status, outcome, code)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(this.stamp(), entry.principal, entry.role, entry.action, entry.target, entry.status,
       entry.outcome, entry.code);
-    // Bounded: prune the oldest in batches, not on every insert.
-    const id = Number(lastInsertRowid);
-    if (id % 1000 === 0) this.db.prepare('DELETE FROM audit WHERE id <= ?').run(id - AUDIT_KEEP);
   }
 
   listAudit(limit: number): AuditEntry[] {
     return this.db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit) as AuditEntry[];
+  }
+
+  pruneAudit(before: string): number {
+    return this.db.prepare('DELETE FROM audit WHERE at < ?').run(before).changes;
+  }
+
+  addDeniedAttempts(rows: DeniedAttempt[]): void {
+    const upsert = this.db.prepare(`INSERT INTO audit_denied (window, source, principal, action, reason, status, count, first_at, last_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (window, source, principal, action, reason)
+      DO UPDATE SET count = count + excluded.count, status = excluded.status, last_at = max(last_at, excluded.last_at)`);
+    this.transaction(() => {
+      for (const r of rows) upsert.run(r.window, r.source, r.principal, r.action, r.reason, r.status, r.count, r.first_at, r.last_at);
+    });
+  }
+
+  listDeniedAttempts(limit: number): DeniedAttempt[] {
+    return this.db.prepare('SELECT * FROM audit_denied ORDER BY last_at DESC, window DESC LIMIT ?').all(limit) as DeniedAttempt[];
+  }
+
+  pruneDeniedAttempts(before: string, maxRows: number): void {
+    this.db.prepare('DELETE FROM audit_denied WHERE window < ?').run(before);
+    const { n } = this.db.prepare('SELECT count(*) AS n FROM audit_denied').get() as { n: number };
+    if (n > maxRows) {
+      this.db.prepare(`DELETE FROM audit_denied WHERE rowid IN (SELECT rowid FROM audit_denied ORDER BY window, last_at LIMIT ?)`).run(n - maxRows);
+    }
   }
 }
 

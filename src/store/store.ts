@@ -55,9 +55,12 @@ export interface AccessTokenRecord {
   /** Who created it. */
   created_by: string;
   revoked_at: string | null;
+  /** When it stops working (ISO 8601); null: never. */
+  expires_at?: string | null;
 }
 
-export type { AuditEntry } from '../spec/types.js';
+export type { AuditEntry, DeniedAttempt } from '../spec/types.js';
+import type { DeniedAttempt } from '../spec/types.js';
 
 /** Result of registering an asset: `created` is false when the same content already existed. */
 export interface AssetWrite<T> {
@@ -117,6 +120,14 @@ export interface Store {
   insertAudit(entry: Omit<AuditEntry, 'id' | 'at'>): void;
   /** The newest `limit` entries, newest first. */
   listAudit(limit: number): AuditEntry[];
+  /** Deletes audit entries older than `before` (ISO 8601); answers how many. */
+  pruneAudit(before: string): number;
+  /** Adds counts to the denied-attempt aggregates (same key: counts add up). */
+  addDeniedAttempts(rows: DeniedAttempt[]): void;
+  /** Denied-attempt aggregates, the most recently seen first. */
+  listDeniedAttempts(limit: number): DeniedAttempt[];
+  /** Deletes aggregates of windows before `before`, then the oldest beyond `maxRows`. */
+  pruneDeniedAttempts(before: string, maxRows: number): void;
 
   close(): void;
 }

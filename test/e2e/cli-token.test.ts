@@ -50,6 +50,19 @@ test('a Reader token shows the endpoint but cannot get its credentials', async (
   assert.match(tokens.stderr, /does not allow tokens\/read/);
 });
 
+test('token create --expires-in sets an expiry that list shows; a bad duration is a usage error', async () => {
+  const r = await run('token', 'create', '--name', 'contractor', '--role', 'Reader', '--expires-in', '30d');
+  ok(r);
+  const t = JSON.parse(r.stdout);
+  assert.ok(Math.abs(Date.parse(t.expires_at) - Date.parse(t.created_at) - 30 * 86_400_000) < 1000, r.stdout);
+  const listed = JSON.parse((await run('token', 'list')).stdout).find((x: any) => x.id === t.id);
+  assert.equal(listed.expires_at, t.expires_at);
+  ok(await run('token', 'revoke', '--id', t.id));
+  const bad = await run('token', 'create', '--name', 'x', '--role', 'Reader', '--expires-in', 'soon');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--expires-in: expected a duration such as 30d/);
+});
+
 test('token list never shows the tokens; table output works', async () => {
   const r = await run('token', 'list');
   ok(r);
@@ -84,14 +97,15 @@ test('token revoke --name takes effect at the next command', async () => {
   assert.match(again.stderr, /No token of principal "ci" is active/);
 });
 
-test('audit list shows who did what, as a table too', async () => {
+test('audit list shows who did what, as a table too; --denied the refused attempts', async () => {
   const r = await run('audit', 'list', '--limit', '50');
   ok(r);
   const entries = JSON.parse(r.stdout);
-  const denied = entries.find((e: any) => e.principal === 'ci' && e.action === 'onlineEndpoints/listKeys/action');
+  const deniedRun = await run('audit', 'list', '--denied');
+  ok(deniedRun);
+  const denied = JSON.parse(deniedRun.stdout).find((e: any) => e.principal === 'ci' && e.action === 'onlineEndpoints/listKeys/action');
   assert.ok(denied, 'the denied get-credentials is recorded');
-  assert.equal(denied.outcome, 'Denied');
-  assert.equal(denied.status, 403);
+  assert.deepEqual([denied.reason, denied.status, denied.count], ['forbidden', 403, 1]);
   assert.ok(entries.some((e: any) => e.principal === 'admin' && e.action === 'tokens/write' && e.target.startsWith('tokens/ci/')));
   assert.ok(!r.stdout.includes(readerToken));
   const table = await run('audit', 'list', '--limit', '3', '-o', 'table');

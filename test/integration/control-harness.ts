@@ -9,6 +9,7 @@ import { mintToken } from '../../src/gateway/token.js';
 import { assembleControlPlane, type ControlPlane } from '../../src/server/control-plane.js';
 import { ensureAdminToken } from '../../src/server/admin-token.js';
 import { FakeBackend, FakeGateway } from './control-fakes.js';
+import type { SecuritySettings } from '../../src/control/security-settings.js';
 
 export interface Harness {
   dataDir: string;
@@ -27,7 +28,7 @@ export function tempDataDir(): string {
 
 export async function startHarness(
   dataDir = tempDataDir(),
-  { logger = silentLogger(), ...options }: { quickWaitMs?: number; maxArtifactBytes?: number; logger?: Logger } = {},
+  { logger = silentLogger(), ...options }: { quickWaitMs?: number; maxArtifactBytes?: number; logger?: Logger; security?: Partial<SecuritySettings> } = {},
 ): Promise<Harness> {
   const { token } = await ensureAdminToken(dataDir);
   const gateway = new FakeGateway();

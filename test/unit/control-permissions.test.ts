@@ -7,7 +7,7 @@ import {
 } from '../../src/control/permissions.js';
 import { forbidden } from '../../src/control/auth.js';
 import { hashAccessToken, newAccessToken, sameHash } from '../../src/control/access-token-secret.js';
-import { auditTarget, isAudited, outcomeOf } from '../../src/control/audit.js';
+import { auditTarget, isAudited, isDenied, outcomeOf } from '../../src/control/audit.js';
 
 const OWNER_ONLY = ['tokens/read', 'tokens/write', 'tokens/delete', 'auditLogs/read'];
 
@@ -84,13 +84,17 @@ describe('access token hashing', () => {
 });
 
 describe('audit decisions', () => {
-  it('records changes, secret-revealing actions and denials; not plain reads', () => {
+  it('records changes and secret-revealing actions; not plain reads; denials go apart', () => {
     assert.equal(isAudited('onlineEndpoints/write', 202), true);
     assert.equal(isAudited('onlineEndpoints/listKeys/action', 200), true);
     assert.equal(isAudited('onlineEndpoints/read', 200), false);
-    assert.equal(isAudited('onlineEndpoints/read', 403), true);
-    assert.equal(isAudited(undefined, 401), true);
+    assert.equal(isAudited('onlineEndpoints/read', 403), false);
+    assert.equal(isAudited('onlineEndpoints/write', 401), false);
     assert.equal(isAudited(undefined, 404), false);
+    assert.equal(isDenied(401, undefined), true);
+    assert.equal(isDenied(403, undefined), true);
+    assert.equal(isDenied(429, 'rate-limited'), true);
+    assert.equal(isDenied(404, undefined), false);
     assert.deepEqual([outcomeOf(202), outcomeOf(403), outcomeOf(401), outcomeOf(409)], ['Succeeded', 'Denied', 'Denied', 'Failed']);
   });
 

@@ -8,19 +8,37 @@ import { str } from '../flags.js';
 const GROUP = 'token';
 const ROLES = ['Owner', 'Contributor', 'Reader'];
 
-export const tokenCreate = defineCommand<{ name: string; role: AccessRole }>({
+/** `30d`, `12h`, `90m`, `3600s` or a bare number of seconds → seconds. */
+export function parseDuration(raw: string, flag: string): number {
+  const m = /^(\d+)\s*([smhdw]?)$/i.exec(raw.trim());
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }[(m?.[2] ?? '').toLowerCase() as '' | 's' | 'm' | 'h' | 'd' | 'w'];
+  const n = m ? Number(m[1]) * unit : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new SwitchyardError('UsageError', `argument --${flag}: expected a duration such as 30d, 12h, 90m or 3600s, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+export const tokenCreate = defineCommand<{ name: string; role: AccessRole; expiresIn?: number }>({
   group: GROUP,
   name: 'create',
   summary: 'Create a bearer token for a principal with a role. The token is shown only this once.',
   flags: [
     { name: 'name', short: 'n', kind: 'string', value: 'PRINCIPAL', required: true, help: "Who the token is for (1-64 characters: letters, digits, '.', '_', '@', '-')." },
     { name: 'role', short: 'r', kind: 'string', value: 'ROLE', required: true, choices: ROLES, help: 'Owner (everything, tokens and audit too), Contributor (every resource, keys included), or Reader (read only, no keys).' },
+    { name: 'expires-in', kind: 'string', value: 'DURATION', help: 'Lifetime, e.g. 30d, 12h, 90m (1 minute to 10 years). Default: until revoked.' },
   ],
-  examples: ['export SWITCHYARD_TOKEN=$(switchyard token create --name ci --role Reader -o tsv --query token)'],
-  options: (v) => ({ name: str(v, 'name')!, role: str(v, 'role') as AccessRole }),
+  examples: [
+    'export SWITCHYARD_TOKEN=$(switchyard token create --name ci --role Reader -o tsv --query token)',
+    'switchyard token create --name contractor --role Contributor --expires-in 30d',
+  ],
+  options: (v) => {
+    const expires = str(v, 'expires-in');
+    return { name: str(v, 'name')!, role: str(v, 'role') as AccessRole, ...(expires === undefined ? {} : { expiresIn: parseDuration(expires, 'expires-in') }) };
+  },
   async run(o, ctx) {
-    const t = await ctx.client().createAccessToken(o.name, o.role);
-    return { name: t.name, role: t.role, token: t.token, created_at: t.created_at, id: t.id };
+    const t = await ctx.client().createAccessToken(o.name, o.role, o.expiresIn);
+    return { name: t.name, role: t.role, token: t.token, created_at: t.created_at, ...(t.expires_at ? { expires_at: t.expires_at } : {}), id: t.id };
   },
 });
 
