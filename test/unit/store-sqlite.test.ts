@@ -149,7 +149,7 @@ describe('reopening', () => {
     const second = new SqliteStore(join(dir, 'switchyard.db'));
     try {
       assert.equal(second.getModel('m', '2')!.path, D('b'));
-      assert.equal((second as any).db.pragma('user_version', { simple: true }), 2);
+      assert.equal((second as any).db.pragma('user_version', { simple: true }), 3);
     } finally {
       second.close();
     }
