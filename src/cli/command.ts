@@ -38,6 +38,8 @@ export interface Command<O = unknown> {
   options(values: FlagValues): O;
   /** Does the work; the value returned is printed with --output/--query (undefined: nothing). */
   run(options: O, ctx: Context): Promise<unknown>;
+  /** For `-o table` without --query: the rows to print instead of the result (a nested result's list). */
+  tableRows?(result: unknown): unknown;
 }
 
 /** Erases a command's option type for the registry (each command is checked where it is defined). */

@@ -97,7 +97,8 @@ export async function runCli(argv: readonly string[], deps: RunDeps): Promise<nu
       },
     };
     const result = await command.run(options, ctx);
-    writeResult(io, result, values);
+    const tabular = command.tableRows !== undefined && str(values, 'output') === 'table' && str(values, 'query') === undefined;
+    writeResult(io, tabular ? command.tableRows!(result) : result, values);
     return 0;
   } catch (e) {
     if (isSwitchyardError(e)) {

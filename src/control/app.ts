@@ -28,6 +28,7 @@ import { registerOperationRoutes } from './routes/operations.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { registerAuditRoutes } from './routes/audit.js';
+import { registerComparisonRoutes } from './routes/comparison.js';
 import { SWITCHYARD_VERSION } from './version.js';
 import { SwitchyardError } from '../errors.js';
 
@@ -143,7 +144,8 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
   registerEndpointRoutes(app, new EndpointService(ctx));
   registerDeploymentRoutes(app, new DeploymentService(ctx));
   registerOperationRoutes(app, ctx.operations);
-  registerMetricsRoutes(app, ctx.gateway);
+  registerMetricsRoutes(app, ctx.gateway, ctx.comparisonMetricsText);
+  registerComparisonRoutes(app, ctx.comparison);
   registerTokenRoutes(app, deps.tokens);
   registerAuditRoutes(app, ctx.store, denied);
   app.get('/api/v1/openapi.json', { schema: { summary: 'This document' } }, async () => app.swagger());

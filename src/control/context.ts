@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import type { Operations } from './operations.js';
 import type { Publisher, Reconciler } from './reconciler.js';
+import type { ComparisonService } from './comparison-service.js';
 
 /** The gateway's counters, as the control plane reads them for /metrics and per-deployment JSON. */
 export interface GatewayMetrics {
@@ -26,6 +27,10 @@ export interface ControlContext {
   operations: Operations;
   publisher: Publisher;
   gateway: GatewayMetrics;
+  /** Mirrored answers compared with live ones, per shadow (comparison-service.ts). */
+  comparison: ComparisonService;
+  /** Prometheus text of the comparer's figures, appended to the gateway's at /metrics. */
+  comparisonMetricsText(): Promise<string>;
   mintToken: TokenMinter;
   /** Base URL of the scoring gateway, for scoring_uri and openapi_uri. */
   gatewayUrl: string;

@@ -20,6 +20,8 @@ export const ACTIONS = [
   'onlineEndpoints/deployments/delete',
   // Logs may hold whatever a scoring script prints: an action, as in Azure, so Reader does not get them.
   'onlineEndpoints/deployments/getLogs/action',
+  // Samples of compared answers hold users' requests and answers: Contributor and above (as logs).
+  'onlineEndpoints/comparisonSamples/action',
   'models/read',
   'models/write',
   'environments/read',
@@ -70,6 +72,9 @@ export const ROUTE_ACTIONS: Readonly<Record<string, RoutePermission>> = {
   'POST /api/v1/endpoints/:name/list-keys': 'onlineEndpoints/listKeys/action',
   'POST /api/v1/endpoints/:name/regenerate-keys': 'onlineEndpoints/regenerateKeys/action',
   'POST /api/v1/endpoints/:name/token': 'onlineEndpoints/token/action',
+  // The figures are for readers; the samples inside need onlineEndpoints/comparisonSamples/action.
+  'GET /api/v1/endpoints/:name/comparison': 'onlineEndpoints/read',
+  'GET /api/v1/endpoints/:name/comparison/samples': 'onlineEndpoints/comparisonSamples/action',
 
   'POST /api/v1/endpoints/:endpoint/deployments': 'onlineEndpoints/deployments/write',
   'GET /api/v1/endpoints/:endpoint/deployments': 'onlineEndpoints/deployments/read',
@@ -98,6 +103,7 @@ const CONTRIBUTOR: readonly Action[] = [
   'onlineEndpoints/write', 'onlineEndpoints/delete', 'onlineEndpoints/listKeys/action',
   'onlineEndpoints/regenerateKeys/action', 'onlineEndpoints/token/action',
   'onlineEndpoints/deployments/write', 'onlineEndpoints/deployments/delete', 'onlineEndpoints/deployments/getLogs/action',
+  'onlineEndpoints/comparisonSamples/action',
   'models/write', 'environments/write', 'artifacts/write',
 ];
 

@@ -8,6 +8,7 @@ import { NO_INSTANCE, QUEUED } from './pool.js';
 import { dropTowardsClient } from './forwarded-headers.js';
 import { modelErrorHeaders, sendError, type AnswerIds } from './responses.js';
 import type { Upstream } from './upstream.js';
+import type { LiveSide } from './pairing.js';
 import type { UpstreamHandler, UpstreamRequest } from './upstream-connection.js';
 
 /** Status recorded when the client left before its answer (nginx's convention; never sent). */
@@ -57,6 +58,8 @@ export type ExchangeKind = 'score' | 'swagger';
 export class Exchange implements UpstreamHandler, UpstreamRequest, Waiter {
   tried: Upstream[] | null = null;
   body: Buffer | null = null;
+  /** Set when the request is copied to a shadow whose answer is compared with this one (pairing.ts). */
+  live: LiveSide | null = null;
   private phase = Phase.Body;
   private upstream: Upstream | null = null;
   private abortUpstream: ((err?: Error) => void) | null = null;
@@ -137,6 +140,7 @@ export class Exchange implements UpstreamHandler, UpstreamRequest, Waiter {
       return false;
     }
     if (statusCode < 200) return true; // 1xx informational: the final status follows
+    if (this.live !== null) this.live.onStatus(statusCode);
     const ok = (statusCode >= 200 && statusCode < 300) || this.kind === 'swagger';
     const out: string[] = [];
     for (let i = 0; i + 1 < upstreamHeaders.length; i += 2) {
@@ -156,6 +160,7 @@ export class Exchange implements UpstreamHandler, UpstreamRequest, Waiter {
 
   onData(chunk: Buffer): boolean {
     if (this.phase !== Phase.Streaming) return true;
+    if (this.live !== null) this.live.onData(chunk);
     if (this.res.write(chunk)) return true;
     // The client reads slower than the instance writes: pause the instance until the socket drains.
     // (A closure only on this slow path; the connection ignores a resume once this response is over.)
@@ -202,7 +207,7 @@ export class Exchange implements UpstreamHandler, UpstreamRequest, Waiter {
     } else if (this.phase === Phase.Streaming) {
       // The status line is gone already; cutting the connection is the only honest signal left.
       this.res.destroy();
-      this.answer(this.status);
+      this.answer(this.status, false);
     }
     this.settle();
   }
@@ -224,7 +229,7 @@ export class Exchange implements UpstreamHandler, UpstreamRequest, Waiter {
       this.answer(408);
     } else if (this.phase === Phase.Streaming) {
       this.res.destroy();
-      this.answer(408);
+      this.answer(408, false);
     } else {
       return;
     }
@@ -244,7 +249,7 @@ export class Exchange implements UpstreamHandler, UpstreamRequest, Waiter {
       this.pool.cancel(this);
       this.queued = false;
     }
-    this.answer(this.phase === Phase.Streaming ? this.status : CLIENT_CLOSED);
+    this.answer(this.phase === Phase.Streaming ? this.status : CLIENT_CLOSED, false);
     if (this.abortUpstream !== null) this.abortUpstream();
     this.settle();
   }
@@ -265,10 +270,12 @@ export class Exchange implements UpstreamHandler, UpstreamRequest, Waiter {
     u.dispatch(this, this);
   }
 
-  private answer(status: number): void {
+  /** `complete`: the client got a whole answer (an error answer included); false when it was cut. */
+  private answer(status: number, complete = true): void {
     this.phase = Phase.Done;
     this.status = status;
     this.answeredAt = performance.now();
+    if (this.live !== null) this.live.finish(status, this.answeredAt - this.startedAt, complete);
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;

@@ -3,7 +3,7 @@
 // relays its log lines to the caller's logger. Requests never touch the main thread.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
-import type { HostToWorker, WorkerConfig, WorkerToHost } from './protocol.js';
+import type { DropReason, HostToWorker, PairRecord, WorkerConfig, WorkerToHost } from './protocol.js';
 import { DEFAULT_LIMITS, type GatewayLimits } from './server.js';
 import type { RoutingSnapshot } from './snapshot.js';
 
@@ -26,9 +26,16 @@ export interface RunningGateway {
   drain(urls: string[], timeoutMs: number): Promise<boolean>;
   metricsText(): Promise<string>;
   metricsJson(): Promise<unknown>;
+  /**
+   * Where pairs of mirrored answers go (control/comparer.ts). Called on the main thread, batch by batch;
+   * the worker sends more only as batches are handled (acknowledged after the call returns).
+   */
+  onEvidence(handler: EvidenceHandler | null): void;
   /** Stops accepting, lets admitted requests finish (bounded), stops the worker. */
   close(): Promise<void>;
 }
+
+export type EvidenceHandler = (pairs: PairRecord[], drops: Array<{ endpoint: string; shadow: string; reason: DropReason; n: number }>) => void;
 
 /** A request message before the host numbers it. */
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -77,6 +84,7 @@ class GatewayRunner implements RunningGateway {
   private startedAt = 0;
   private closed = false;
   private closing: Promise<void> | null = null;
+  private evidence: EvidenceHandler | null = null;
 
   constructor(private readonly config: WorkerConfig, private readonly logger: Logger) {}
 
@@ -113,6 +121,9 @@ class GatewayRunner implements RunningGateway {
   drain = async (urls: string[], timeoutMs: number): Promise<boolean> => (await this.call({ op: 'drain', urls, timeoutMs })) as boolean;
   metricsText = async (): Promise<string> => (await this.call({ op: 'metrics', format: 'text' })) as string;
   metricsJson = async (): Promise<unknown> => this.call({ op: 'metrics', format: 'json' });
+  onEvidence = (handler: EvidenceHandler | null): void => {
+    this.evidence = handler;
+  };
 
   close = (): Promise<void> => {
     this.closing ??= (async () => {
@@ -170,6 +181,13 @@ class GatewayRunner implements RunningGateway {
       else p.reject(new Error(m.message));
     } else if (m.op === 'log') {
       this.logger[m.level](m.fields ?? {}, m.msg);
+    } else if (m.op === 'pairs') {
+      try {
+        this.evidence?.(m.pairs, m.drops);
+      } catch (err) {
+        this.logger.error({ err }, 'comparer failed on a batch of pairs');
+      }
+      if (m.pairs.length > 0) this.worker?.postMessage({ op: 'pairs-ack', id: 0, n: m.pairs.length } as HostToWorker);
     }
   }
 

@@ -71,6 +71,17 @@ export function createGatewayRegistry(state: RoutingState): Registry {
     },
   });
 
+  new Counter({
+    name: 'switchyard_gateway_mirror_dropped_total',
+    help: 'Mirror copies not sent, by reason: lane_full (lane and queue full), stale (waited longer than the request timeout), no_instance, busy (shed while the gateway was busy).',
+    labelNames: ['endpoint', 'deployment', 'reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of all()) for (const [reason, n] of s.mirrorDrops) this.inc({ endpoint: s.endpoint, deployment: s.deployment, reason }, n);
+    },
+  });
+
   new Gauge({
     name: 'switchyard_gateway_in_flight',
     help: 'Live requests admitted and not yet answered (reading body, queued or running).',
@@ -147,6 +158,8 @@ export interface DeploymentSummary {
     succeeded: number;
     inFlight: number;
     byStatus: Record<string, number>;
+    /** Dropped copies by reason (lane_full, stale, no_instance, busy). */
+    droppedByReason: Record<string, number>;
   };
 }
 
@@ -183,7 +196,7 @@ export function summarize(state: RoutingState): GatewaySummary {
       readyInstances: s.readyInstances,
       p50Ms: ms(s.liveLatency.quantile(0.5)),
       p99Ms: ms(s.liveLatency.quantile(0.99)),
-      mirror: { received, ...s.mirrorCopies, inFlight: s.mirrorInFlight, byStatus: mirrorByStatus },
+      mirror: { received, ...s.mirrorCopies, inFlight: s.mirrorInFlight, byStatus: mirrorByStatus, droppedByReason: Object.fromEntries(s.mirrorDrops) },
     };
   }
   return { snapshotVersion: state.current.version, endpoints };

@@ -9,6 +9,8 @@ import { pickInstance } from './pick.js';
 import type { DeploymentStats } from './stats.js';
 import type { Upstream, UpstreamRegistry } from './upstream.js';
 import type { UpstreamHandler, UpstreamRequest } from './upstream-connection.js';
+import type { Pair } from './pairing.js';
+import type { DropReason } from './protocol.js';
 
 /** Upper bound of copies running at once on one lane, whatever the shadow's size. */
 const MAX_LANE_CONCURRENCY = 256;
@@ -22,7 +24,10 @@ const QUEUE_PER_SLOT = 8;
 const MAX_QUEUE = 1024;
 const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 
-export type MirrorCopyRequest = UpstreamRequest;
+export interface MirrorCopyRequest extends UpstreamRequest {
+  /** Where the shadow's answer goes for comparison (pairing.ts); null when it is not compared. */
+  readonly pair: Pair | null;
+}
 
 function onCopyTimeout(c: MirrorCopy): void {
   c.timeout();
@@ -52,12 +57,17 @@ class MirrorCopy implements UpstreamHandler {
   }
 
   onHeaders(statusCode: number): boolean {
-    if (statusCode >= 200) this.status = statusCode;
+    if (statusCode >= 200) {
+      this.status = statusCode;
+      this.req.pair?.onStatus(statusCode);
+    }
     return true;
   }
 
-  onData(): boolean {
-    return true; // the shadow's answer is dropped
+  onData(chunk: Buffer): boolean {
+    // Kept (bounded) only when the answer is compared; otherwise it is dropped.
+    if (this.req.pair !== null) this.req.pair.onData(chunk);
+    return true;
   }
 
   onComplete(): void {
@@ -82,7 +92,9 @@ class MirrorCopy implements UpstreamHandler {
     const stats = this.lane.stats;
     if (ok) stats.mirrorCopies.succeeded++;
     else stats.mirrorCopies.failed++;
-    stats.countMirror(this.timedOut ? 0 : this.status, (performance.now() - this.startedAt) / 1000);
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    stats.countMirror(this.timedOut ? 0 : this.status, seconds);
+    this.req.pair?.finish(seconds * 1000, this.timedOut ? 'timeout' : this.status === 0 ? 'connection' : null);
     const u = this.upstream!;
     this.upstream = null;
     this.lane.done(u);
@@ -100,6 +112,8 @@ export class MirrorLane {
   private rr = 0;
   retired = false;
   route!: DeploymentRoute;
+  /** True while the gateway is too busy for copies (load-shed.ts); they are dropped as 'busy'. */
+  shed: (() => boolean) | null = null;
 
   constructor(route: DeploymentRoute, private readonly upstreams: UpstreamRegistry, readonly stats: DeploymentStats) {
     this.update(route);
@@ -123,10 +137,20 @@ export class MirrorLane {
     if (this.running === 0) this.dispose();
   }
 
+  /** Counts a copy that will not be sent, and tells its pair why. */
+  drop(req: MirrorCopyRequest, reason: DropReason): void {
+    this.stats.countMirrorDrop(reason);
+    req.pair?.drop(reason);
+  }
+
   offer(req: MirrorCopyRequest): void {
     const stats = this.stats;
     if (this.retired || this.instances.length === 0) {
-      stats.mirrorCopies.dropped++;
+      this.drop(req, 'no_instance');
+      return;
+    }
+    if (this.shed !== null && this.shed()) {
+      this.drop(req, 'busy');
       return;
     }
     if (this.running < this.limit) {
@@ -139,7 +163,7 @@ export class MirrorLane {
     }
     const bytes = req.body?.length ?? 0;
     if (this.queue.length >= this.queueLimit || this.queuedBytes + bytes > MAX_QUEUED_BYTES) {
-      stats.mirrorCopies.dropped++;
+      this.drop(req, 'lane_full');
       return;
     }
     // A copy that waits longer than the deployment's timeout is stale: drop it when its turn comes.
@@ -158,14 +182,14 @@ export class MirrorLane {
       const c = this.queue.shift()!;
       this.queuedBytes -= c.req.body?.length ?? 0;
       if (c.queuedUntil < now) {
-        this.stats.mirrorCopies.dropped++;
+        this.drop(c.req, 'stale');
         continue;
       }
       this.stats.mirrorCopies.sent++;
       this.launch(c, idx);
     }
     if (this.retired && this.running === 0) {
-      this.stats.mirrorCopies.dropped += this.queue.length;
+      for (const c of this.queue) this.drop(c.req, 'no_instance');
       this.queue.length = 0;
       this.queuedBytes = 0;
       this.dispose();
@@ -203,7 +227,7 @@ export class MirrorDispatcher {
   copy(lane: MirrorLane, req: MirrorCopyRequest): void {
     // Bound the hand-over list too: a burst larger than the lane could ever take is dropped here.
     if (this.pending.length >= 4096) {
-      lane.stats.mirrorCopies.dropped++;
+      lane.drop(req, 'lane_full');
       return;
     }
     this.pending.push({ lane, req });

@@ -17,11 +17,48 @@ export type HostToWorker =
   | { op: 'metrics'; id: number; format: 'text' | 'json' }
   | { op: 'close'; id: number; timeoutMs: number }
   /** Test hook: exit as a crash would, to prove the host restarts the data path. */
-  | { op: 'crash'; id: number };
+  | { op: 'crash'; id: number }
+  /** The comparer has handled `n` pairs of evidence (pairing.ts bounds the unacknowledged ones). */
+  | { op: 'pairs-ack'; id: number; n: number };
 
 export type WorkerToHost =
   | { op: 'listening'; port: number }
   | { op: 'fatal'; message: string; code?: string }
   | { op: 'reply'; id: number; ok: true; value?: unknown }
   | { op: 'reply'; id: number; ok: false; message: string }
-  | { op: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> };
+  | { op: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> }
+  /** Evidence for the comparer (gateway/pairing.ts): completed pairs and drop counts since the last batch. */
+  | { op: 'pairs'; pairs: PairRecord[]; drops: Array<{ endpoint: string; shadow: string; reason: DropReason; n: number }> };
+
+/**
+ * Why a mirrored copy produced no comparison: the lane was full, the copy went stale in the lane's
+ * queue, the shadow had no instance, the gateway was busy and shed it, too many pairs were open, an
+ * answer exceeded the capture cap, the live answer was cut, or the comparer fell behind.
+ */
+export type DropReason =
+  | 'lane_full' | 'stale' | 'no_instance' | 'busy' | 'pairing_full' | 'too_large' | 'live_incomplete' | 'comparer_backlog';
+
+/** A live answer and a shadow's answer to the same request (bodies capped: pairing.ts). */
+export interface PairRecord {
+  endpoint: string;
+  /** The deployment that answered the client. */
+  live: string;
+  shadow: string;
+  /** Which rule sent the copy: Azure's mirror_traffic, or the shadow_traffic extension. */
+  kind: 'mirror' | 'shadow';
+  requestId: string;
+  /** Epoch ms when the pair was complete. */
+  at: number;
+  /** The first bytes of the request body (REQUEST_EXCERPT_BYTES), and its full size. */
+  request: Uint8Array | null;
+  requestBytes: number;
+  /** The instance's status, or the gateway's when the instance gave none (408, 424). */
+  liveStatus: number;
+  liveMs: number;
+  liveBody: Uint8Array | null;
+  /** 0 when the shadow gave no answer (shadowError says why: 'timeout', 'connection'). */
+  shadowStatus: number;
+  shadowMs: number;
+  shadowError: string | null;
+  shadowBody: Uint8Array | null;
+}

@@ -12,6 +12,7 @@ import { ClientConnection, type BodyReader, type ClientResponse, type Connection
 import { Exchange, type ExchangeKind } from './exchange.js';
 import { headersTowardsInstance } from './forwarded-headers.js';
 import { MirrorDispatcher, type MirrorLane } from './mirror.js';
+import { Pairing } from './pairing.js';
 import { clientRequestIdOf, requestIdOf } from './request-ids.js';
 import type { RequestHead } from './request-parser.js';
 import { errorBody, sendError, type AnswerIds } from './responses.js';
@@ -54,7 +55,13 @@ export interface GatewayServer {
   close(timeoutMs: number): Promise<void>;
 }
 
-export function createGatewayServer(state: RoutingState, limits: GatewayLimits): GatewayServer {
+/** A copy to make once the body is in: the shadow's lane, and the rule that asked for it. */
+export interface CopyTarget {
+  lane: MirrorLane;
+  kind: 'mirror' | 'shadow';
+}
+
+export function createGatewayServer(state: RoutingState, limits: GatewayLimits, pairing: Pairing = new Pairing(null)): GatewayServer {
   const mirror = new MirrorDispatcher();
   const bodyLimit = limits.maxBodyBytes;
 
@@ -164,8 +171,8 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits):
     const path = kind === 'score' ? live.scorePath + query : live.swaggerPath;
     const ex = new Exchange(res, pool, ids, kind === 'score' ? 'POST' : 'GET', path, headersTowardsInstance(headers, ids.requestId), kind, performance.now());
     res.listener = ex;
-    const lane = kind === 'score' && r.mirror !== null ? ep.mirrorLane : null;
-    res.body = new BodyBuffer(res, ex, bodyLimit, lane, lane === null ? '' : lane.route.scorePath + query, mirror);
+    const copies: CopyTarget[] | null = kind === 'score' && r.mirror !== null && ep.mirrorLane !== null ? [{ lane: ep.mirrorLane, kind: 'mirror' }] : null;
+    res.body = new BodyBuffer(res, ex, bodyLimit, copies, query, mirror, pairing);
     res.continue();
   };
 
@@ -264,9 +271,10 @@ class BodyBuffer implements BodyReader {
     private readonly res: ClientResponse,
     private readonly ex: Exchange,
     private readonly limit: number,
-    private readonly lane: MirrorLane | null,
-    private readonly mirrorPath: string,
+    private readonly copies: CopyTarget[] | null,
+    private readonly query: string,
     private readonly mirror: MirrorDispatcher,
+    private readonly pairing: Pairing,
   ) {}
 
   data(chunk: Buffer): void {
@@ -288,8 +296,20 @@ class BodyBuffer implements BodyReader {
     if (this.failed) return;
     const body = this.chunks !== null ? Buffer.concat(this.chunks, this.size) : this.first;
     const ex = this.ex;
+    const copies = this.copies;
+    if (copies === null) {
+      ex.start(body);
+      return;
+    }
+    // The live side is attached before the exchange starts (it may answer at once: 424 no instance).
+    const live = this.pairing.liveSide(ex.pool.stats.endpoint, ex.pool.route.name, ex.ids.requestId, body);
+    const pairs = copies.map((c) => live?.pairFor(c.lane.route.name, c.kind) ?? null);
+    if (pairs.some((p) => p !== null)) ex.live = live;
     ex.start(body);
-    // After the live request is on its way; the dispatcher defers the copy to the next loop turn.
-    if (this.lane !== null) this.mirror.copy(this.lane, { method: 'POST', path: this.mirrorPath, headers: ex.headers, body });
+    // After the live request is on its way; the dispatcher defers each copy to the next loop turn.
+    for (let i = 0; i < copies.length; i++) {
+      const lane = copies[i]!.lane;
+      this.mirror.copy(lane, { method: 'POST', path: lane.route.scorePath + this.query, headers: ex.headers, body, pair: pairs[i]! });
+    }
   }
 }

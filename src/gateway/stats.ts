@@ -50,6 +50,8 @@ export class DeploymentStats {
   readonly liveLatency = new LatencyHistogram();
   readonly mirrorLatency = new LatencyHistogram();
   readonly mirrorCopies = { sent: 0, dropped: 0, failed: 0, succeeded: 0 };
+  /** Dropped copies by reason ('lane_full', 'stale', 'no_instance', 'busy'). */
+  readonly mirrorDrops = new Map<string, number>();
   inFlight = 0;
   queued = 0;
   mirrorInFlight = 0;
@@ -62,6 +64,12 @@ export class DeploymentStats {
   countLive(status: number, seconds: number): void {
     this.live.set(status, (this.live.get(status) ?? 0) + 1);
     if (seconds >= 0) this.liveLatency.observe(seconds);
+  }
+
+  /** A copy not sent to this shadow, by reason (protocol.ts DropReason). */
+  countMirrorDrop(reason: string): void {
+    this.mirrorCopies.dropped++;
+    this.mirrorDrops.set(reason, (this.mirrorDrops.get(reason) ?? 0) + 1);
   }
 
   countMirror(status: number, seconds: number): void {

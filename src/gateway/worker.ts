@@ -7,6 +7,7 @@ import type { HostToWorker, WorkerConfig, WorkerToHost } from './protocol.js';
 import { createGatewayRegistry, summarize } from './metrics.js';
 import { RoutingState } from './routing-state.js';
 import { createGatewayServer } from './server.js';
+import { Pairing } from './pairing.js';
 
 const port = parentPort;
 if (port === null) throw new Error('gateway/worker.ts must run in a worker thread (see GatewayHost)');
@@ -21,7 +22,9 @@ const log = (level: keyof typeof LEVELS, msg: string, fields?: Record<string, un
 
 const state = new RoutingState();
 const registry = createGatewayRegistry(state);
-const gateway = createGatewayServer(state, config.limits);
+// Mirrored answers are paired here and compared on the main thread (control/comparer.ts).
+const pairing = new Pairing((b) => post({ op: 'pairs', pairs: b.pairs, drops: b.drops }));
+const gateway = createGatewayServer(state, config.limits, pairing);
 gateway.onFault = (err) => log('error', 'gateway request handler failed', { err: err.stack ?? String(err) });
 // Malformed or slow clients: the connection answered 400/431/408 itself (when it could) and closes.
 gateway.onClientError = (code) => log('debug', 'client error', { code });
@@ -40,6 +43,10 @@ async function drain(urls: string[], timeoutMs: number): Promise<boolean> {
 let closing = false;
 
 port.on('message', (m: HostToWorker) => {
+  if (m.op === 'pairs-ack') {
+    pairing.ack(m.n);
+    return;
+  }
   void (async () => {
     try {
       switch (m.op) {
@@ -60,7 +67,7 @@ port.on('message', (m: HostToWorker) => {
           break;
         }
         case 'metrics': {
-          const value = m.format === 'text' ? await registry.metrics() : summarize(state);
+          const value = m.format === 'text' ? await registry.metrics() : { ...summarize(state), pairing: pairing.figures() };
           post({ op: 'reply', id: m.id, ok: true, value });
           break;
         }

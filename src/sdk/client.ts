@@ -6,7 +6,7 @@ import { Transport, type TransportOptions } from './transport.js';
 import { packArtifact } from './upload.js';
 import type {
   AccessRole, AccessTokenInfo, AuditEntry, CreatedAccessToken, DeniedAttempt, DeploymentAccepted, DeploymentInput, DeploymentPatch, DeploymentView, EndpointAccepted, EndpointInput,
-  EndpointKeys, EndpointPatch, EndpointToken, EndpointView, EnvironmentCreateInput, Health, KeyType, ListOf,
+  EndpointComparison, EndpointKeys, EndpointPatch, EndpointToken, EndpointView, EnvironmentCreateInput, Health, KeyType, ListOf,
   LogContainer, ModelCreateInput,
 } from './types.js';
 
@@ -115,6 +115,11 @@ export class SwitchyardClient {
 
   updateEndpoint(name: string, patch: EndpointPatch): Promise<EndpointAccepted> {
     return this.http.request(`/api/v1/endpoints/${seg(name)}`, { method: 'PATCH', json: patch });
+  }
+
+  /** Mirrored answers compared with the live ones, per shadow deployment (samples need Contributor). */
+  getComparison(name: string, options: { deployment?: string; since?: string } = {}): Promise<EndpointComparison> {
+    return this.http.request(`/api/v1/endpoints/${seg(name)}/comparison`, { query: { deployment: options.deployment, since: options.since } });
   }
 
   deleteEndpoint(name: string): Promise<EndpointAccepted> {

@@ -5,6 +5,13 @@ import type { DeploymentView, EndpointView } from '../spec/views.js';
 
 export type { ArtifactInfo, AuditEntry, DeniedAttempt, EnvironmentAsset, ModelAsset, Operation } from '../spec/types.js';
 export type { DeploymentView, EndpointView };
+export type { ShadowComparison, ComparisonSample } from '../control/comparer.js';
+
+/** GET /api/v1/endpoints/:name/comparison. */
+export interface EndpointComparison {
+  endpoint: string;
+  shadows: import('../control/comparer.js').ShadowComparison[];
+}
 
 export interface Health {
   status: 'ok';

@@ -17,11 +17,18 @@ import { AccessTokens } from '../control/access-tokens.js';
 import { ensureMasterKey } from './master-key.js';
 import type { ControlContext, GatewayMetrics, TokenMinter } from '../control/context.js';
 import type { SecuritySettings } from '../control/security-settings.js';
+import { Comparer } from '../control/comparer.js';
+import { ComparisonService } from '../control/comparison-service.js';
+import { comparisonRegistry } from '../control/comparison-metrics.js';
+import type { EvidenceHandler } from '../gateway/host.js';
+import { readTolerance, DEFAULT_TOLERANCE } from '../spec/compare.js';
 
 export interface GatewayPort extends SnapshotSink, GatewayMetrics {
   /** Base URL clients score at (scoring_uri = `${url}/endpoints/<name>/score`). */
   url: string;
   drain(urls: string[], timeoutMs: number): Promise<unknown>;
+  /** Pairs of mirrored answers for the comparer (the real gateway has it; fakes may not). */
+  onEvidence?(handler: EvidenceHandler | null): void;
 }
 
 export interface ControlPlaneOptions {
@@ -47,6 +54,7 @@ export interface ControlPlane {
   reconciler: Reconciler;
   publisher: SnapshotPublisher;
   operations: Operations;
+  comparer: Comparer;
   /** Stops the API and the reconciler, then the backend; closes the store. The gateway is the caller's. */
   close(options?: { beforeBackendShutdown?: () => Promise<void> }): Promise<void>;
 }
@@ -79,10 +87,24 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
       }),
       gateway, logger.child({ component: 'snapshots' }));
 
+    // Mirrored answers are compared here, on the main thread, never on the gateway's scoring thread.
+    const comparer = new Comparer((endpoint) => {
+      const spec = store.getEndpoint(endpoint)?.spec as { shadow_compare?: unknown } | undefined;
+      try {
+        return readTolerance(spec?.shadow_compare);
+      } catch {
+        return DEFAULT_TOLERANCE;
+      }
+    });
+    gateway.onEvidence?.((pairs, drops) => comparer.ingest(pairs, drops));
+    const comparisonMetrics = comparisonRegistry(comparer);
+
     const operations = new Operations(store);
     const reconciler = new Reconciler({ store, backend, artifacts, operations, publisher, logger: logger.child({ component: 'reconciler' }) });
     const context: ControlContext = {
       store, artifacts, backend, reconciler, operations, publisher, gateway,
+      comparison: new ComparisonService(comparer, store),
+      comparisonMetricsText: () => comparisonMetrics.metrics(),
       gatewayUrl: gateway.url.replace(/\/$/, ''),
       mintToken: options.mintToken,
       logger,
@@ -102,6 +124,7 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
           try { await fn(); } catch (e) { logger.error({ err: e }, `shutdown: ${what} failed`); }
         };
         // Whatever is cut short stays recorded as Running/Creating/... and the next start finishes it.
+        gateway.onEvidence?.(null);
         await step('control API', () => app.close());
         void reconciler.close(0);
         await step('snapshot publisher', () => publisher!.close());
@@ -112,7 +135,7 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
       })();
       return closing;
     };
-    return { app, store, artifacts, backend, reconciler, publisher, operations, close };
+    return { app, store, artifacts, backend, reconciler, publisher, operations, comparer, close };
   } catch (e) {
     store.close();
     throw e;

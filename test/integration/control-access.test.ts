@@ -31,7 +31,8 @@ async function as(token: string | undefined, method: string, path: string, body?
 function minimumRole(method: string, path: string): Role | 'public' {
   if (path === '/api/v1/health') return 'public';
   if (path.startsWith('/api/v1/tokens') || path.startsWith('/api/v1/audit')) return 'Owner';
-  if (method === 'GET' && !path.endsWith('/logs')) return 'Reader';
+  // Logs and samples of compared answers hold users' data: Contributor and above.
+  if (method === 'GET' && !path.endsWith('/logs') && !path.endsWith('/comparison/samples')) return 'Reader';
   return 'Contributor';
 }
 const RANK: Record<Role, number> = { Reader: 0, Contributor: 1, Owner: 2 };

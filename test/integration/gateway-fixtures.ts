@@ -108,7 +108,8 @@ export async function startTestInstance(name: string, behaviour: TestInstanceBeh
           res.writeHead(b.status ?? 200, { 'content-type': 'application/json', 'x-instance': name, 'content-length': Buffer.byteLength(text) }).end(text);
         };
         const d = inst.behaviour.delayMs ?? 0;
-        if (d > 0) setTimeout(answer, d);
+        // Unref'd: an instance told never to answer (a huge delay) must not keep the test process alive.
+        if (d > 0) setTimeout(answer, d).unref();
         else answer();
         return;
       }

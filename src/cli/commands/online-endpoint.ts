@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { SwitchyardError } from '../../errors.js';
 import { score, scoringError } from '../../sdk/scoring.js';
-import type { EndpointPatch, EndpointView, KeyType } from '../../sdk/types.js';
+import type { EndpointComparison, EndpointPatch, EndpointView, KeyType } from '../../sdk/types.js';
 import { applyOverrides, composeDocument, loadBaseDocument } from '../../spec/yaml-compose.js';
 import { loadEndpointDoc, toEndpointPatch } from '../../spec/yaml-endpoint.js';
 import { FLAG, defineCommand, type Context } from '../command.js';
@@ -203,7 +203,44 @@ export const endpointRegenerateKeys = defineCommand<{ name: string; keyType: Key
   },
 });
 
+
+// --- compare (extension) --------------------------------------------------------------------------
+interface CompareOptions { name: string; deployment?: string; since?: string }
+
+const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(2)}%`);
+const num = (v: number | null): string => (v === null ? '-' : String(Number(v.toPrecision(4))));
+
+export const endpointCompare = defineCommand<CompareOptions>({
+  group: GROUP,
+  name: 'compare',
+  summary: 'Compare the answers of mirrored (shadow) deployments with the live answers (Switchyard extension).',
+  flags: [
+    nameFlag(true),
+    { name: 'deployment', short: 'd', kind: 'string', value: 'NAME', help: 'Only this shadow deployment.' },
+    { name: 'since', kind: 'string', value: 'TIME', help: 'Only pairs compared at or after this ISO 8601 time (default: the last hour).' },
+  ],
+  examples: [
+    'switchyard online-endpoint compare --name my-endpoint',
+    'switchyard online-endpoint compare --name my-endpoint --deployment green -o table',
+  ],
+  options: (v) => ({ name: str(v, 'name')!, deployment: str(v, 'deployment'), since: str(v, 'since') }),
+  run: (o, ctx) => ctx.client().getComparison(o.name, { deployment: o.deployment, since: o.since }),
+  tableRows: (result) => ((result as EndpointComparison).shadows ?? []).map((s) => ({
+    deployment: s.deployment,
+    kind: s.kind,
+    pairs: s.pairs,
+    agreement: pct(s.agreement),
+    status_agreement: pct(s.status_agreement),
+    abs_diff_p99: num(s.abs_diff.p99),
+    live_p99_ms: num(s.latency_ms.live_p99),
+    shadow_p99_ms: num(s.latency_ms.shadow_p99),
+    shadow_errors: s.shadow_errors,
+    dropped: s.dropped,
+    shift: s.distribution === null ? '-' : s.distribution.shifted ? 'yes' : 'no',
+  })),
+});
+
 export const onlineEndpointCommands = [
   endpointCreate, endpointShow, endpointList, endpointUpdate, endpointDelete, endpointInvoke,
-  endpointGetCredentials, endpointRegenerateKeys,
+  endpointGetCredentials, endpointRegenerateKeys, endpointCompare,
 ];

@@ -1,0 +1,137 @@
+// Shadow evaluation through the real GatewayHost (worker thread) and test instances: mirrored answers
+// are paired with the live ones in the worker, handed over by message and compared by the Comparer on
+// this (main) thread. Waits on the comparer's counts (the system's own signal), never on sleeps.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
+import { GatewayHost, type RunningGateway } from '../../src/gateway/host.js';
+import { Comparer, type ShadowComparison } from '../../src/control/comparer.js';
+import { silentLogger } from '../../src/logger.js';
+import { call, client, deployment, endpoint, load, snapshot, startTestInstance, type TestInstance } from './gateway-fixtures.js';
+
+let gw: RunningGateway;
+const comparer = new Comparer();
+const instances: TestInstance[] = [];
+const KEY = 'k-shadow';
+const HEADERS = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+let version = 1;
+
+const inst = async (name: string, b = {}): Promise<TestInstance> => {
+  const i = await startTestInstance(name, b);
+  instances.push(i);
+  return i;
+};
+
+/** A deterministic "model": y = f(x) for the request {"x": n}. */
+const model = (f: (x: number) => unknown) => (_req: IncomingMessage, body: Buffer): string => {
+  const x = (JSON.parse(body.toString('utf8')) as { x: number }).x;
+  return JSON.stringify({ y: f(x), label: 'ok' });
+};
+
+before(async () => {
+  gw = await GatewayHost.start({ host: '127.0.0.1', port: 0, logger: silentLogger() });
+  gw.onEvidence((pairs, drops) => comparer.ingest(pairs, drops));
+});
+
+after(async () => {
+  await gw?.close();
+  await Promise.all(instances.map((i) => i.close()));
+  await client.close();
+});
+
+const score = (ep: string, x: number) => call(`${gw.url}/endpoints/${ep}/score`, { headers: HEADERS, body: JSON.stringify({ x }) });
+
+/** Waits until the comparer has seen `n` copies (pairs + drops) for the shadow, bounded in time. */
+async function settled(ep: string, shadow: string, n: number, timeoutMs = 20_000): Promise<ShadowComparison> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const s = comparer.read(ep, { deployment: shadow })[0];
+    if (s !== undefined && s.pairs + s.dropped >= n) return s;
+    if (Date.now() > end) throw new Error(`comparer saw ${s ? s.pairs + s.dropped : 0} of ${n} copies for ${ep}/${shadow}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function publishMirror(name: string, live: TestInstance, shadow: TestInstance, shadowTimeoutMs = 5000): Promise<void> {
+  await gw.publish(snapshot(version++, [endpoint(name, {
+    keys: [KEY], traffic: { blue: 100 }, mirror: { deployment: 'green', percent: 100 },
+    deployments: [
+      deployment('blue', { instances: [live], maxConcurrentPerInstance: 8 }),
+      deployment('green', { instances: [shadow], maxConcurrentPerInstance: 8, requestTimeoutMs: shadowTimeoutMs }),
+    ],
+  })]));
+}
+
+test('identical models agree (>= 0.99); clients only ever see the live answer', async () => {
+  await publishMirror('same', await inst('same-blue', { body: model((x) => x * 0.5) }), await inst('same-green', { body: model((x) => x * 0.5) }));
+  const rs = await load(200, 8, 60_000, (i) => score('same', i));
+  for (const r of rs) {
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['x-instance'], 'same-blue');
+    assert.equal(r.headers['azureml-model-deployment'], 'blue');
+  }
+  const s = await settled('same', 'green', 200);
+  assert.equal(s.pairs, 200, JSON.stringify(s.dropped_by_reason));
+  assert.ok(s.agreement! >= 0.99, `agreement ${s.agreement}`);
+  assert.equal(s.status_agreement, 1);
+  assert.equal(s.shadow_errors, 0);
+  assert.equal(s.abs_diff.max, 0);
+  assert.equal(s.distribution?.shifted, false);
+  assert.equal(s.samples.length, 0);
+  assert.deepEqual(s.live_deployments, { blue: 200 });
+  assert.ok(s.latency_ms.live_p50 !== null && s.latency_ms.shadow_p99 !== null);
+});
+
+test('different models disagree (<= 0.01); samples show the difference; the distribution test flags the shift', async () => {
+  await publishMirror('diff', await inst('diff-blue', { body: model((x) => x * 0.5) }), await inst('diff-green', { body: model((x) => x * 0.5 + 40) }));
+  const rs = await load(200, 8, 60_000, (i) => score('diff', i));
+  for (const r of rs) {
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['x-instance'], 'diff-blue', 'the shadow answer never reaches the client');
+    assert.equal((JSON.parse(r.body) as { y: number }).y * 2 % 1, 0);
+  }
+  const s = await settled('diff', 'green', 200);
+  assert.equal(s.pairs, 200);
+  assert.ok(s.agreement! <= 0.01, `agreement ${s.agreement}`);
+  assert.equal(s.status_agreement, 1, 'statuses agree: both 200');
+  assert.ok(Math.abs(s.abs_diff.p50! - 40) < 1, `abs diff p50 ${s.abs_diff.p50}`);
+  assert.equal(s.distribution?.shifted, true, JSON.stringify(s.distribution));
+  assert.ok(s.samples.length > 0 && s.samples.length <= 20);
+  const sample = s.samples[0]!;
+  assert.equal(sample.difference?.path, '$.y');
+  const x = (JSON.parse(sample.request) as { x: number }).x;
+  assert.equal(sample.difference?.live, x * 0.5);
+  assert.equal(sample.difference?.shadow, x * 0.5 + 40);
+  assert.equal(JSON.parse(sample.live.body).y, x * 0.5);
+  assert.equal(JSON.parse(sample.shadow.body).y, x * 0.5 + 40);
+});
+
+test('a shadow failing every request yields status disagreement, not gateway errors', async () => {
+  await publishMirror('fail', await inst('fail-blue', { body: model((x) => x) }), await inst('fail-green', { status: 500, body: () => '{"error":"boom"}' }));
+  const rs = await load(100, 8, 60_000, (i) => score('fail', i));
+  for (const r of rs) assert.equal(r.status, 200);
+  const s = await settled('fail', 'green', 100);
+  assert.equal(s.pairs, 100);
+  assert.equal(s.status_agreement, 0);
+  assert.equal(s.agreement, 0);
+  assert.equal(s.shadow_errors, 100);
+  assert.equal(s.statuses.shadow_failed, 100);
+  assert.equal(s.samples[0]?.shadow.status, 500);
+});
+
+test('pairing memory stays bounded when the shadow never answers', async () => {
+  // The shadow reads each request and never answers; its request timeout is 300 ms.
+  await publishMirror('hang', await inst('hang-blue', { body: model((x) => x) }), await inst('hang-green', { delayMs: 600_000 }), 300);
+  const n = 400;
+  const rs = await load(n, 16, 60_000, (i) => score('hang', i));
+  for (const r of rs) assert.equal(r.status, 200);
+  // Every copy ends as a pair (the shadow timed out) or a counted drop (lane full); nothing waits forever.
+  const s = await settled('hang', 'green', n);
+  assert.equal(s.pairs + s.dropped, n);
+  assert.ok(s.pairs > 0 && s.shadow_errors === s.pairs, JSON.stringify({ pairs: s.pairs, errors: s.shadow_errors }));
+  assert.ok((s.dropped_by_reason.lane_full ?? 0) + (s.dropped_by_reason.stale ?? 0) === s.dropped, JSON.stringify(s.dropped_by_reason));
+  assert.equal(s.samples[0]?.shadow.error, 'timeout');
+  const m = (await gw.metricsJson()) as { pairing: { openPairs: number; capturedBytes: number; unacked: number } };
+  assert.equal(m.pairing.openPairs, 0);
+  assert.equal(m.pairing.capturedBytes, 0);
+});
