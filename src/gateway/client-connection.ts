@@ -60,6 +60,8 @@ export class ClientResponse {
   closeAfter = false;
   private head: string | null = null;
   private chunked = false;
+  /** Body bytes still due under a declared Content-Length, or -1 when none was declared. */
+  private left = -1;
   private noBody: boolean;
   private continued = false;
 
@@ -79,30 +81,27 @@ export class ClientResponse {
     this.conn.socket.write(CONTINUE);
   }
 
-  /** Prepares the head; it leaves with the first body bytes (or at end()). `headers`: [name, value, ...]. */
-  writeHead(status: number, headers: readonly string[]): void {
+  /**
+   * Prepares the head; it leaves with the first body bytes (or at end()). `headers`: [name, value, ...],
+   * never framing or connection headers: the gateway frames every answer itself, from `bodyLength` (the
+   * body's exact length, or -1 when unknown: chunked coding, or until close for HTTP/1.0) and `close`.
+   * A body that would overrun or fall short of a declared length cuts the connection instead.
+   */
+  writeHead(status: number, headers: readonly string[], bodyLength: number, close = false): void {
     if (this.headersSent || this.finished) return;
     this.headersSent = true;
     const req = this.req;
     // A client that waits for 100-continue and got a final answer instead may never send its body.
-    let close = !req.keepAlive || this.conn.ctx.closing || (req.expectContinue && !this.continued && !this.conn.parser.done);
-    let length = -1;
-    let hasDate = false;
+    close ||= !req.keepAlive || this.conn.ctx.closing || (req.expectContinue && !this.continued && !this.conn.parser.done);
     let s = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
-    for (let i = 0; i + 1 < headers.length; i += 2) {
-      const name = headers[i]!;
-      const value = headers[i + 1]!;
-      if (name.length === 10 && name.toLowerCase() === 'connection') {
-        if (value.toLowerCase().includes('close')) close = true;
-        continue;
-      }
-      if (name.length === 14 && name.toLowerCase() === 'content-length') length = Number(value);
-      else if (name.length === 4 && name.toLowerCase() === 'date') hasDate = true;
-      s += `${name}: ${value}\r\n`;
-    }
-    if (!hasDate) s += `date: ${httpDate()}\r\n`;
-    if (status === 204 || status === 304 || status < 200) this.noBody = true;
-    if (!this.noBody && length < 0) {
+    for (let i = 0; i + 1 < headers.length; i += 2) s += `${headers[i]!}: ${headers[i + 1]!}\r\n`;
+    s += `date: ${httpDate()}\r\n`;
+    if (status === 204 || status === 304 || status < 200) {
+      this.noBody = true;
+    } else if (bodyLength >= 0) {
+      s += `content-length: ${bodyLength}\r\n`;
+      this.left = this.noBody ? 0 : bodyLength;
+    } else if (!this.noBody) {
       if (req.http10) close = true; // the body runs until the connection closes
       else {
         this.chunked = true;
@@ -117,8 +116,9 @@ export class ClientResponse {
   /** A piece of the body; false when the socket's buffer is full (wait for onDrain). */
   write(chunk: Buffer): boolean {
     if (this.finished || this.conn.socket.destroyed) return true;
-    if (!this.headersSent) this.writeHead(200, []);
+    if (!this.headersSent) this.writeHead(200, [], -1);
     if (this.noBody || chunk.length === 0) return true;
+    if (!this.fits(chunk.length)) return true;
     const head = this.head ?? '';
     this.head = null;
     if (this.chunked) return this.conn.send(`${head}${chunk.length.toString(16)}\r\n`, chunk, '\r\n');
@@ -128,9 +128,15 @@ export class ClientResponse {
   /** Completes the answer (with a last piece of body when given). */
   end(body?: Buffer | string): void {
     if (this.finished) return;
-    if (!this.headersSent) this.writeHead(200, []);
     let b: Buffer | null = body === undefined || this.noBody ? null : typeof body === 'string' ? Buffer.from(body) : body;
     if (b !== null && b.length === 0) b = null;
+    if (!this.headersSent) this.writeHead(200, [], b === null ? 0 : b.length);
+    if (b !== null && !this.fits(b.length)) return;
+    if (this.left > 0) {
+      // Shorter than declared: the client would wait for bytes that never come.
+      this.destroy();
+      return;
+    }
     let pre = this.head ?? '';
     this.head = null;
     let post = '';
@@ -143,6 +149,32 @@ export class ClientResponse {
     this.finished = true;
     if (!this.conn.socket.destroyed) this.conn.send(pre, b, post);
     this.conn.responseDone(this);
+  }
+
+  /**
+   * Takes back a head that has not left yet (nothing of this answer was written), so another answer can
+   * replace it; false when bytes are already on their way.
+   */
+  unsend(): boolean {
+    if (this.head === null || this.finished) return false;
+    this.head = null;
+    this.headersSent = false;
+    this.chunked = false;
+    this.left = -1;
+    this.closeAfter = false;
+    this.noBody = this.req.method === 'HEAD';
+    return true;
+  }
+
+  /** Counts `n` body bytes against a declared length; more than declared cuts the connection. */
+  private fits(n: number): boolean {
+    if (this.left < 0) return true;
+    if (n > this.left) {
+      this.destroy();
+      return false;
+    }
+    this.left -= n;
+    return true;
   }
 
   /** Cuts the connection (an answer that cannot be completed honestly). */

@@ -5,7 +5,8 @@
 import type { ClientResponse } from './client-connection.js';
 import type { DeploymentPool, Waiter } from './pool.js';
 import { NO_INSTANCE, QUEUED } from './pool.js';
-import { dropTowardsClient } from './forwarded-headers.js';
+import { headersTowardsClient } from './forwarded-headers.js';
+import { ResponseParseError } from './response-parser.js';
 import { modelErrorHeaders, sendError, type AnswerIds } from './responses.js';
 import type { Upstream } from './upstream.js';
 import type { LiveSide } from './pairing.js';
@@ -134,7 +135,7 @@ export class Exchange implements UpstreamHandler, UpstreamRequest, Waiter {
     if (this.phase === Phase.Done) abort();
   }
 
-  onHeaders(statusCode: number, upstreamHeaders: string[], resume: () => void): boolean {
+  onHeaders(statusCode: number, upstreamHeaders: string[], resume: () => void, bodyLength: number): boolean {
     if (this.phase !== Phase.Waiting) {
       this.abortUpstream?.();
       return false;
@@ -143,18 +144,15 @@ export class Exchange implements UpstreamHandler, UpstreamRequest, Waiter {
     if (this.live !== null) this.live.onStatus(statusCode);
     const ok = (statusCode >= 200 && statusCode < 300) || this.kind === 'swagger';
     const out: string[] = [];
-    for (let i = 0; i + 1 < upstreamHeaders.length; i += 2) {
-      const name = upstreamHeaders[i]!;
-      if (dropTowardsClient(name)) continue;
-      out.push(name, upstreamHeaders[i + 1]!);
-    }
+    headersTowardsClient(upstreamHeaders, out);
     out.push('azureml-model-deployment', this.pool.route.name, 'x-request-id', this.ids.requestId);
     if (this.ids.clientRequestId !== undefined) out.push('x-ms-client-request-id', this.ids.clientRequestId);
     if (!ok) out.push('ms-azureml-model-error-statuscode', String(statusCode), 'ms-azureml-model-error-reason', 'model_error');
     this.phase = Phase.Streaming;
     this.resumeUpstream = resume;
     this.status = ok ? statusCode : 424;
-    this.res.writeHead(this.status, out);
+    // Framed from the parser's decision (bodyLength), never from the instance's own framing headers.
+    this.res.writeHead(this.status, out, bodyLength);
     return true;
   }
 
@@ -196,7 +194,17 @@ export class Exchange implements UpstreamHandler, UpstreamRequest, Waiter {
       this.acquire();
       return;
     }
-    if (this.phase === Phase.Waiting) {
+    // A malformed answer found before any of it reached the client (a bad first chunk) is still a 424.
+    if (this.phase === Phase.Streaming && err instanceof ResponseParseError && this.res.unsend()) this.phase = Phase.Waiting;
+    if (this.phase === Phase.Waiting && err instanceof ResponseParseError) {
+      // An answer the gateway cannot frame safely (conflicting lengths, forged header lines...).
+      sendError(
+        this.res, 424, 'ModelError',
+        `The instance of deployment '${this.pool.route.name}' sent an answer the gateway refuses to pass on (${err.fault}: ${err.message}).`,
+        this.ids, modelErrorHeaders(502, 'invalid_response'),
+      );
+      this.answer(424);
+    } else if (this.phase === Phase.Waiting) {
       const code = (err as { code?: string }).code ?? 'error';
       sendError(
         this.res, 424, 'ModelError',

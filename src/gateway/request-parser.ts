@@ -2,8 +2,14 @@
 // response-parser.ts. One request at a time (pipelined requests wait in the caller's buffer: execute()
 // stops at the end of each message), head parsed from latin1 text, body framed by Content-Length or
 // chunked coding (RFC 9112 §6). Pure: bytes in, callbacks out; unit-tested byte by byte. Malformed input
-// throws a RequestParseError carrying the status to answer with (400, or 431 for a head over the limit).
-import type { IncomingHttpHeaders } from 'node:http';
+// throws a RequestParseError carrying the status to answer with (400; 431 for a head over the limit;
+// 417 for an Expect other than 100-continue). It accepts and refuses what node:http (llhttp in its strict
+// default, plus node's Host and Expect checks) does, field syntax from http-syntax.ts; the differential
+// test (test/integration/gateway-parsers-differential.test.ts) holds it to that, and lists the few
+// forms it refuses although node:http takes them (HTTP/0.9 and 2.0 request lines, absolute-form targets,
+// Transfer-Encoding on HTTP/1.0, an empty Transfer-Encoding, CONNECT).
+import { METHODS as NODE_METHODS, type IncomingHttpHeaders } from 'node:http';
+import { BAD_VALUE_CHAR, chunkSizeOf, headerColon, trimOws } from './http-syntax.js';
 
 export interface RequestHead {
   method: string;
@@ -27,7 +33,7 @@ export interface RequestSink {
 }
 
 export class RequestParseError extends Error {
-  constructor(readonly status: 400 | 431, message: string, readonly code = status === 431 ? 'HPE_HEADER_OVERFLOW' : 'HPE_INVALID') {
+  constructor(readonly status: 400 | 417 | 431, message: string, readonly code = status === 431 ? 'HPE_HEADER_OVERFLOW' : status === 417 ? 'EXPECTATION_FAILED' : 'HPE_INVALID') {
     super(message);
   }
 }
@@ -44,12 +50,13 @@ const enum State {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
-const BAD_TARGET = /[\x00-\x20\x7f]/;
+/** A request target: origin-form ('/...') or '*'; visible ASCII only (llhttp refuses controls, blanks, DEL and bytes over 0x7F). */
+const TARGET = /^(?:\/[\x21-\x7e]*|\*)$/;
 const DIGITS = /^[0-9]{1,15}$/;
-const HEX = /^[0-9a-fA-F]{1,12}$/;
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'CONNECT', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'REPORT', 'PURGE']);
+/** node:http's (llhttp's) methods, but CONNECT (a tunnel: node:http drops it without a 'connect' listener). */
+const METHODS = new Set(NODE_METHODS.filter((m) => m !== 'CONNECT'));
+/** node:http's test of an Expect value (anything else is answered 417). */
+const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i;
 /** Headers node:http keeps only once (the first wins), as IncomingMessage does. */
 const SINGLE = new Set([
   'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host', 'if-modified-since',
@@ -146,13 +153,13 @@ export class RequestParser {
   }
 
   private onLine(): void {
-    const line = this.line.endsWith('\r\n') ? this.line.slice(0, -2) : this.line.slice(0, -1);
+    const raw = this.line;
     this.line = '';
+    if (!raw.endsWith('\r\n')) throw new RequestParseError(400, 'bare LF in chunked framing');
+    const line = raw.slice(0, -2);
     if (this.state === State.ChunkSize) {
-      const semi = line.indexOf(';');
-      const sizeText = (semi < 0 ? line : line.slice(0, semi)).trim();
-      if (!HEX.test(sizeText)) throw new RequestParseError(400, 'bad chunk size');
-      const size = parseInt(sizeText, 16);
+      const size = chunkSizeOf(line);
+      if (typeof size === 'string') throw new RequestParseError(400, size);
       if (size === 0) {
         this.state = State.Trailers;
       } else {
@@ -161,6 +168,8 @@ export class RequestParser {
       }
     } else if (line === '') {
       this.end(); // end of trailers (dropped)
+    } else if (headerColon(line) < 0 || BAD_VALUE_CHAR.test(line.slice(line.indexOf(':') + 1))) {
+      throw new RequestParseError(400, 'bad trailer line');
     }
   }
 
@@ -209,7 +218,7 @@ export class RequestParser {
     const url = requestLine.slice(sp1 + 1, sp2);
     const version = requestLine.slice(sp2 + 1);
     if (!METHODS.has(method)) throw new RequestParseError(400, 'unknown method');
-    if (url === '' || BAD_TARGET.test(url)) throw new RequestParseError(400, 'bad request target');
+    if (!TARGET.test(url)) throw new RequestParseError(400, 'bad request target');
     let http10: boolean;
     if (version === 'HTTP/1.1') http10 = false;
     else if (version === 'HTTP/1.0') http10 = true;
@@ -223,19 +232,18 @@ export class RequestParser {
     let expectContinue = false;
     for (let i = 1; i < lines.length; i++) {
       const l = lines[i]!;
-      const colon = l.indexOf(':');
-      if (colon <= 0) throw new RequestParseError(400, 'bad header line');
-      const rawName = l.slice(0, colon);
-      if (!TOKEN.test(rawName)) throw new RequestParseError(400, 'bad header name');
-      const value = l.slice(colon + 1).trim();
-      if (BAD_VALUE.test(value)) throw new RequestParseError(400, 'bad header value');
-      const name = rawName.toLowerCase();
+      const colon = headerColon(l);
+      if (colon < 0) throw new RequestParseError(400, colon === -1 ? 'bad header line' : 'bad header name');
+      // Only SP and HTAB are trimmed (not NBSP, VT, FF: JavaScript's trim() would take those too).
+      const value = trimOws(l.slice(colon + 1));
+      if (BAD_VALUE_CHAR.test(value)) throw new RequestParseError(400, 'bad header value');
+      const name = l.slice(0, colon).toLowerCase();
       switch (name) {
         case 'content-length': {
+          // llhttp refuses a second Content-Length even when it is equal to the first.
+          if (contentLength >= 0) throw new RequestParseError(400, 'duplicate Content-Length');
           if (!DIGITS.test(value)) throw new RequestParseError(400, 'bad Content-Length');
-          const n = Number(value);
-          if (contentLength >= 0 && n !== contentLength) throw new RequestParseError(400, 'conflicting Content-Length');
-          contentLength = n;
+          contentLength = Number(value);
           break;
         }
         case 'transfer-encoding':
@@ -244,9 +252,6 @@ export class RequestParser {
         case 'connection':
           connection = connection === '' ? value.toLowerCase() : `${connection}, ${value.toLowerCase()}`;
           break;
-        case 'expect':
-          if (value.toLowerCase() === '100-continue') expectContinue = true;
-          break;
       }
       const prev = h[name];
       if (prev === undefined) h[name] = name === 'set-cookie' ? [value] : value;
@@ -254,6 +259,16 @@ export class RequestParser {
       else if (!SINGLE.has(name)) h[name] = `${prev as string}${name === 'cookie' ? '; ' : ', '}${value}`;
     }
 
+    // node:http's checks after llhttp: HTTP/1.1 needs a Host header (400); an Expect header other than
+    // 100-continue is answered 417 (HTTP/1.0 requests: neither).
+    if (!http10) {
+      if (h.host === undefined) throw new RequestParseError(400, 'missing Host header');
+      const expect = h.expect;
+      if (expect !== undefined) {
+        if (!CONTINUE.test(expect as string)) throw new RequestParseError(417, 'unsupported Expect');
+        expectContinue = true;
+      }
+    }
     let chunked = false;
     if (te !== null) {
       if (contentLength >= 0) throw new RequestParseError(400, 'both Content-Length and Transfer-Encoding');

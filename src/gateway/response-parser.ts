@@ -3,16 +3,31 @@
 // the connection, as RFC 9112 §6.3 orders them. Pure: bytes in, callbacks out; unit-tested byte by byte.
 // It replaces undici on the hot path because the gateway needs only this much of HTTP, and it costs a
 // third of the CPU per request (docs/gateway.md, "Upstream connections").
+// Instances are untrusted: a malformed status line, a header name that is not a token, a value with a
+// control character (CR, LF, NUL...), two Content-Lengths, or Content-Length with Transfer-Encoding throw
+// a ResponseParseError (the client gets 424, never a guess); the sink gets the framing the parser decided
+// (bodyLength), so nothing downstream needs the instance's own framing headers.
+import { BAD_VALUE_CHAR, chunkSizeOf, headerColon, printable, trimOws } from './http-syntax.js';
 
 export interface ResponseSink {
-  /** Final (non-1xx) status and header list [name, value, ...] in received case and order. */
-  onHead(status: number, headers: string[]): void;
+  /**
+   * Final (non-1xx) status and header list [name, value, ...] in received case and order, every name a
+   * token and every value free of control characters. `bodyLength`: the body's length when the response
+   * is framed by Content-Length (0 when it has no body: 204, 304, HEAD), else -1 (chunked, or until close).
+   */
+  onHead(status: number, headers: string[], bodyLength: number): void;
   onBody(chunk: Buffer): void;
   onEnd(): void;
 }
 
+/** Why a response was refused: a stable, short code (see exchange.ts, the 424 it becomes). */
+export type ResponseFault = 'malformed_status_line' | 'invalid_header' | 'conflicting_framing' | 'malformed_body_framing' | 'head_too_large';
+
 export class ResponseParseError extends Error {
   readonly code = 'UPSTREAM_BAD_RESPONSE';
+  constructor(readonly fault: ResponseFault, message: string) {
+    super(message);
+  }
 }
 
 const enum State {
@@ -27,6 +42,9 @@ const enum State {
 }
 
 const MAX_HEAD_BYTES = 64 * 1024;
+const DIGITS = /^[0-9]{1,15}$/;
+/** After "HTTP/1.x ": three digits, then the end or a space and a reason phrase without CR, LF or NUL. */
+const STATUS_LINE = /^HTTP\/1\.[01] [0-9]{3}(?: [^\r\n\0]*)?$/;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
 export class ResponseParser {
@@ -103,7 +121,7 @@ export class ResponseParser {
           const nl = buf.indexOf(10, pos);
           const end = nl < 0 ? len : nl + 1;
           this.line += buf.toString('latin1', pos, end);
-          if (this.line.length > 8192) throw new ResponseParseError('chunk framing line too long');
+          if (this.line.length > 8192) throw new ResponseParseError('malformed_body_framing', 'a chunk framing line is too long');
           pos = end;
           if (nl >= 0) this.onLine();
           break;
@@ -132,7 +150,7 @@ export class ResponseParser {
     const from = this.pendingHead !== null ? Math.max(0, this.pendingHead.length - 3) : start;
     const end = data.indexOf(CRLFCRLF, from);
     if (end < 0) {
-      if (data.length - start > MAX_HEAD_BYTES) throw new ResponseParseError('response head too large');
+      if (data.length - start > MAX_HEAD_BYTES) throw new ResponseParseError('head_too_large', `the response head is larger than ${MAX_HEAD_BYTES} bytes`);
       this.pendingHead = start === 0 ? data : data.subarray(start);
       if (this.pendingHead === buf) this.pendingHead = Buffer.from(buf); // do not hold the socket's buffer
       return buf.length;
@@ -146,48 +164,52 @@ export class ResponseParser {
   private parseHead(head: string): void {
     const firstEol = head.indexOf('\r\n');
     const statusLine = firstEol < 0 ? head : head.slice(0, firstEol);
-    // "HTTP/1.1 200 OK": version, a space, three digits, then an optional reason.
-    if (statusLine.length < 12 || !statusLine.startsWith('HTTP/1.') || statusLine.charCodeAt(8) !== 32) {
-      throw new ResponseParseError(`bad status line '${statusLine.slice(0, 40)}'`);
+    // "HTTP/1.1 200 OK": version, a space, three digits, then nothing or a space and a reason phrase
+    // (ignored: the gateway writes its own) that holds no CR, LF or NUL.
+    const v = statusLine.slice(0, 9);
+    if ((v !== 'HTTP/1.1 ' && v !== 'HTTP/1.0 ') || !STATUS_LINE.test(statusLine)) {
+      throw new ResponseParseError('malformed_status_line', `malformed status line '${printable(statusLine)}'`);
     }
     const status = Number(statusLine.slice(9, 12));
-    if (!Number.isInteger(status) || status < 100 || status > 999) throw new ResponseParseError(`bad status '${statusLine.slice(9, 12)}'`);
+    if (status < 100 || status === 101) {
+      // 101 would switch protocols: the gateway never asks for an upgrade.
+      throw new ResponseParseError('malformed_status_line', `status ${statusLine.slice(9, 12)} is not a status the gateway can pass on`);
+    }
     const http10 = statusLine.charCodeAt(7) === 48; // HTTP/1.0
     let keepAlive = !http10;
     let contentLength = -1;
-    let chunked = false;
+    let te: string | null = null;
     const headers: string[] = [];
     let i = firstEol < 0 ? head.length : firstEol + 2;
     while (i < head.length) {
       let eol = head.indexOf('\r\n', i);
       if (eol < 0) eol = head.length;
-      const colon = head.indexOf(':', i);
-      if (colon < 0 || colon > eol || colon === i) throw new ResponseParseError('bad header line');
-      const name = head.slice(i, colon);
-      const value = head.slice(colon + 1, eol).trim();
+      const line = head.slice(i, eol);
+      const colon = headerColon(line);
+      if (colon < 0) throw new ResponseParseError('invalid_header', colon === -1 ? `a header line without a name: '${printable(line)}'` : `invalid header name '${printable(line.slice(0, line.indexOf(':')))}'`);
+      const name = line.slice(0, colon);
+      const value = trimOws(line.slice(colon + 1));
+      // CR, LF (a bare one would start a forged header line downstream), NUL and other controls.
+      if (BAD_VALUE_CHAR.test(value)) throw new ResponseParseError('invalid_header', `invalid character in the value of header '${printable(name)}'`);
       headers.push(name, value);
       // Only framing headers matter here; switch on length to skip lowercasing the others.
       switch (name.length) {
         case 14:
           if (name.toLowerCase() === 'content-length') {
-            const n = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
-            if (Number.isNaN(n) || (contentLength >= 0 && contentLength !== n)) throw new ResponseParseError(`bad content-length '${value}'`);
-            contentLength = n;
+            if (contentLength >= 0) throw new ResponseParseError('conflicting_framing', 'more than one Content-Length');
+            if (!DIGITS.test(value)) throw new ResponseParseError('conflicting_framing', `invalid Content-Length '${printable(value)}'`);
+            contentLength = Number(value);
           }
           break;
         case 17:
-          if (name.toLowerCase() === 'transfer-encoding') {
-            const codings = value.toLowerCase();
-            chunked = codings === 'chunked' || codings.endsWith(',chunked') || /,\s*chunked$/.test(codings);
-            if (!chunked) keepAlive = false; // another final coding: the body runs until close
-          }
+          if (name.toLowerCase() === 'transfer-encoding') te = te === null ? value : `${te}, ${value}`;
           break;
         case 10: {
           const lower = name.toLowerCase();
           if (lower === 'connection') {
-            const v = value.toLowerCase();
-            if (v.includes('close')) keepAlive = false;
-            else if (v.includes('keep-alive')) keepAlive = true;
+            const c = value.toLowerCase();
+            if (c.includes('close')) keepAlive = false;
+            else if (c.includes('keep-alive')) keepAlive = true;
           } else if (lower === 'keep-alive') {
             const m = /timeout=(\d+)/i.exec(value);
             if (m) this.keepAliveHint = Number(m[1]);
@@ -197,47 +219,60 @@ export class ResponseParser {
       }
       i = eol + 2;
     }
+    let chunked = false;
+    if (te !== null) {
+      // Both framings at once is the classic desynchronisation: refused, never guessed (RFC 9112 §6.3).
+      if (contentLength >= 0) throw new ResponseParseError('conflicting_framing', 'both Content-Length and Transfer-Encoding');
+      const codings = te.toLowerCase().split(',');
+      chunked = codings[codings.length - 1]!.trim() === 'chunked';
+    }
     if (status < 200) {
       // 1xx informational: the final response follows on the same connection.
       this.state = State.Head;
       return;
     }
+    const noBody = this.noBody || status === 204 || status === 304;
     this.keepAlive = keepAlive;
-    this.sink.onHead(status, headers);
-    if (this.noBody || status === 204 || status === 304) {
+    if (noBody) {
+      this.sink.onHead(status, headers, 0);
       this.end();
     } else if (chunked) {
+      this.sink.onHead(status, headers, -1);
       this.state = State.ChunkSize;
       this.line = '';
-    } else if (contentLength >= 0) {
+    } else if (te === null && contentLength >= 0) {
       this.remaining = contentLength;
+      this.sink.onHead(status, headers, contentLength);
       if (contentLength === 0) this.end();
       else this.state = State.Length;
     } else {
-      this.state = State.UntilClose;
+      // No length, or a final coding other than chunked: the body runs until the connection closes.
       this.keepAlive = false;
+      this.sink.onHead(status, headers, -1);
+      this.state = State.UntilClose;
     }
   }
 
   private onLine(): void {
     const line = this.line;
     this.line = '';
-    if (!line.endsWith('\r\n')) throw new ResponseParseError('bare LF in chunk framing');
+    if (!line.endsWith('\r\n')) throw new ResponseParseError('malformed_body_framing', 'a bare LF in chunked framing');
+    const text = line.slice(0, -2);
     if (this.state === State.ChunkSize) {
-      const semi = line.indexOf(';');
-      const hex = (semi < 0 ? line.slice(0, -2) : line.slice(0, semi)).trim();
-      if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) throw new ResponseParseError(`bad chunk size '${hex.slice(0, 20)}'`);
-      const size = parseInt(hex, 16);
+      const size = chunkSizeOf(text);
+      if (typeof size === 'string') throw new ResponseParseError('malformed_body_framing', `${size} '${printable(text)}'`);
       if (size === 0) this.state = State.Trailers;
       else {
         this.remaining = size;
         this.state = State.ChunkData;
       }
     } else if (this.state === State.ChunkDataEnd) {
-      if (line !== '\r\n') throw new ResponseParseError('chunk data not followed by CRLF');
+      if (text !== '') throw new ResponseParseError('malformed_body_framing', 'chunk data not followed by CRLF');
       this.state = State.ChunkSize;
-    } else if (line === '\r\n') {
+    } else if (text === '') {
       this.end(); // trailers (dropped) end with an empty line
+    } else if (headerColon(text) < 0 || BAD_VALUE_CHAR.test(text.slice(text.indexOf(':') + 1))) {
+      throw new ResponseParseError('malformed_body_framing', `invalid trailer line '${printable(text)}'`);
     }
   }
 

@@ -33,7 +33,8 @@ export function errorBody(code: GatewayErrorCode, message: string): string {
 
 /**
  * Writes a complete gateway answer. `extra` is a flat [name, value, ...] list (WWW-Authenticate, the
- * ms-azureml-model-error-* pair, Connection: close). Does nothing when an answer already started.
+ * ms-azureml-model-error-* pair, Retry-After); `close` ends the connection after it (413). Does nothing
+ * when an answer already started.
  */
 export function sendError(
   res: ClientResponse,
@@ -42,14 +43,15 @@ export function sendError(
   message: string,
   ids: AnswerIds,
   extra?: readonly string[],
+  close = false,
 ): void {
   if (res.headersSent || res.destroyed) return;
-  const body = errorBody(code, message);
-  const headers: string[] = ['content-type', JSON_TYPE, 'content-length', String(Buffer.byteLength(body)), 'x-request-id', ids.requestId];
+  const body = Buffer.from(errorBody(code, message));
+  const headers: string[] = ['content-type', JSON_TYPE, 'x-request-id', ids.requestId];
   if (ids.clientRequestId !== undefined) headers.push('x-ms-client-request-id', ids.clientRequestId);
   if (ids.deployment !== undefined) headers.push('azureml-model-deployment', ids.deployment);
   if (extra !== undefined) for (const h of extra) headers.push(h);
-  res.writeHead(status, headers);
+  res.writeHead(status, headers, body.length, close);
   res.end(body);
 }
 

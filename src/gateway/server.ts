@@ -76,7 +76,7 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits, 
 
     if (!url.startsWith(PREFIX)) {
       if ((url === '/healthz' || url.startsWith('/healthz?')) && (req.method === 'GET' || req.method === 'HEAD')) {
-        res.writeHead(200, ['content-type', 'application/json', 'content-length', String(HEALTHZ_BODY.length), 'x-request-id', ids.requestId]);
+        res.writeHead(200, ['content-type', 'application/json', 'x-request-id', ids.requestId], HEALTHZ_BODY.length);
         res.end(req.method === 'HEAD' ? undefined : HEALTHZ_BODY);
         return;
       }
@@ -153,7 +153,7 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits, 
     const declared = headers['content-length'];
     if (declared !== undefined && Number(declared) > bodyLimit) {
       pool.stats.countLive(413, -1);
-      sendError(res, 413, 'PayloadTooLarge', `The request body (${declared} bytes) exceeds the limit of ${bodyLimit} bytes.`, ids, ['connection', 'close']);
+      sendError(res, 413, 'PayloadTooLarge', `The request body (${declared} bytes) exceeds the limit of ${bodyLimit} bytes.`, ids, undefined, true);
       return;
     }
 
@@ -220,8 +220,8 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits, 
       } catch (err) {
         // A bug of ours: answer 500 rather than leave the client hanging.
         if (!res.headersSent) {
-          const body = errorBody('Internal', `The gateway failed: ${(err as Error).message}`);
-          res.writeHead(500, ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body))]);
+          const body = Buffer.from(errorBody('Internal', `The gateway failed: ${(err as Error).message}`));
+          res.writeHead(500, ['content-type', 'application/json'], body.length);
           res.end(body);
         } else {
           res.destroy();
@@ -284,7 +284,7 @@ class BodyBuffer implements BodyReader {
       this.failed = true;
       this.first = null;
       this.chunks = null;
-      sendError(this.res, 413, 'PayloadTooLarge', `The request body exceeds the limit of ${this.limit} bytes.`, this.ex.ids, ['connection', 'close']);
+      sendError(this.res, 413, 'PayloadTooLarge', `The request body exceeds the limit of ${this.limit} bytes.`, this.ex.ids, undefined, true);
       this.ex.abandon(413);
       return;
     }

@@ -18,8 +18,11 @@ export interface UpstreamRequest {
 export interface UpstreamHandler {
   /** The request is about to be written; abort() cancels it (then onError follows). */
   onConnect(abort: (err?: Error) => void): void;
-  /** Final status and headers; return false to pause until resume(). */
-  onHeaders(statusCode: number, headers: string[], resume: () => void): boolean;
+  /**
+   * Final status and headers (validated: token names, no control characters in values); return false
+   * to pause until resume(). `bodyLength` is the parser's framing decision (response-parser.ts).
+   */
+  onHeaders(statusCode: number, headers: string[], resume: () => void, bodyLength: number): boolean;
   /** A piece of the (de-chunked) body; return false to pause until resume(). */
   onData(chunk: Buffer): boolean;
   onComplete(): void;
@@ -106,9 +109,9 @@ export class UpstreamConnection implements ResponseSink {
 
   // --- ResponseSink ---
 
-  onHead(status: number, headers: string[]): void {
+  onHead(status: number, headers: string[], bodyLength: number): void {
     const h = this.handler;
-    if (h !== null && h.onHeaders(status, headers, this.resume) === false) this.pause(h);
+    if (h !== null && h.onHeaders(status, headers, this.resume, bodyLength) === false) this.pause(h);
   }
 
   onBody(chunk: Buffer): void {

@@ -68,7 +68,7 @@ const statuses = (text: string): number[] => [...text.matchAll(/HTTP\/1\.1 (\d{3
 
 test('pipelined requests are answered in order on one connection, each with its own x-request-id', async () => {
   const c = await open();
-  c.socket.write(score('{"n":1}') + 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' + score('{"n":2}') + 'GET /nope HTTP/1.1\r\n\r\n');
+  c.socket.write(score('{"n":1}') + 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' + score('{"n":2}') + 'GET /nope HTTP/1.1\r\nHost: x\r\n\r\n');
   const text = await c.until(/"n\\":2[\s\S]*HTTP\/1\.1 404 [\s\S]*\r\n\r\n\{[^}]*\}\}/);
   assert.deepEqual(statuses(text), [200, 200, 200, 404]);
   assert.ok(text.indexOf('"n\\":1') < text.indexOf('Healthy') && text.indexOf('Healthy') < text.indexOf('"n\\":2'));
@@ -131,7 +131,7 @@ test('malformed requests → 400 and close; heads over maxHeaderBytes → 431', 
     assert.match(c.text(), /^HTTP\/1\.1 400 Bad Request\r\n/, JSON.stringify(bad));
   }
   const c = await open();
-  c.socket.write(`GET /healthz HTTP/1.1\r\nX-Big: ${'y'.repeat(3000)}\r\n\r\n`);
+  c.socket.write(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'y'.repeat(3000)}\r\n\r\n`);
   await c.closed;
   assert.match(c.text(), /^HTTP\/1\.1 431 /);
 });
@@ -142,7 +142,7 @@ test('413 declared and streamed; the connection closes after the answer', async 
   await c.closed;
   assert.match(c.text(), /^HTTP\/1\.1 413 [\s\S]*connection: close/);
   const d = await open();
-  d.socket.write(`POST /endpoints/ep/score HTTP/1.1\r\nAuthorization: Bearer ${KEY}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+  d.socket.write(`POST /endpoints/ep/score HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEY}\r\nTransfer-Encoding: chunked\r\n\r\n`);
   for (let i = 0; i < 6 && !d.socket.destroyed; i++) d.socket.write(`400\r\n${'z'.repeat(1024)}\r\n`);
   await d.closed;
   assert.match(d.text(), /^HTTP\/1\.1 413 /);

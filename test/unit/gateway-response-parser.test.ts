@@ -2,7 +2,7 @@
 // boundary and one byte at a time (TCP may cut anywhere).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ResponseParser, type ResponseSink } from '../../src/gateway/response-parser.js';
+import { ResponseParseError, ResponseParser, type ResponseFault, type ResponseSink } from '../../src/gateway/response-parser.js';
 
 interface Parsed {
   status: number;
@@ -11,13 +11,14 @@ interface Parsed {
   ended: boolean;
   keepAlive: boolean;
   consumed: number;
+  bodyLength: number | null;
 }
 
 function parse(chunks: Buffer[], closeAtEnd = false): Parsed {
-  const out: Parsed = { status: 0, headers: [], body: '', ended: false, keepAlive: true, consumed: 0 };
+  const out: Parsed = { status: 0, headers: [], body: '', ended: false, keepAlive: true, consumed: 0, bodyLength: null };
   const bodies: Buffer[] = [];
   const sink: ResponseSink = {
-    onHead: (s, h) => { out.status = s; out.headers = h; },
+    onHead: (s, h, n) => { out.status = s; out.headers = h; out.bodyLength = n; },
     onBody: (c) => bodies.push(Buffer.from(c)),
     onEnd: () => { out.ended = true; },
   };
@@ -99,7 +100,7 @@ test('malformed responses throw', () => {
     'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n',
   ];
   for (const raw of bad) assert.throws(() => parse([Buffer.from(raw)]), undefined, raw);
-  assert.throws(() => parse([Buffer.from('HTTP/1.1 200 OK\r\n' + 'x: y\r\n'.repeat(20000))]), /too large/);
+  assert.throws(() => parse([Buffer.from('HTTP/1.1 200 OK\r\n' + 'x: y\r\n'.repeat(20000))]), /larger than/);
 });
 
 test('reset() makes the parser ready for the next response on the same connection', () => {
@@ -110,4 +111,50 @@ test('reset() makes the parser ready for the next response on the same connectio
     p.execute(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx'));
   }
   assert.equal(n, 3);
+});
+
+/** Asserts the response is refused, whole and split at every byte, with this fault. */
+function refused(raw: string, fault: ResponseFault): void {
+  for (const chunks of splits(raw)) {
+    assert.throws(() => parse(chunks, true), (e: unknown) => e instanceof ResponseParseError && e.fault === fault, `${JSON.stringify(raw)} → ${fault}`);
+  }
+}
+
+test('an untrusted instance: conflicting framing is refused, never guessed', () => {
+  refused('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n', 'conflicting_framing');
+  refused('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 30\r\n\r\n3\r\nabc\r\n0\r\n\r\n', 'conflicting_framing');
+  refused('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc', 'conflicting_framing');
+  refused('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc', 'conflicting_framing');
+  refused('HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\n\r\nabc', 'conflicting_framing');
+  refused('HTTP/1.1 200 OK\r\nContent-Length: +3\r\n\r\nabc', 'conflicting_framing');
+});
+
+test('an untrusted instance: header names must be tokens, values free of CR, LF, NUL and other controls', () => {
+  for (const line of ['X A: 1', 'X-A : 1', '\xe9: 1', ': 1', 'X-A\t: 1', 'no colon']) refused(`HTTP/1.1 200 OK\r\n${line}\r\nContent-Length: 0\r\n\r\n`, 'invalid_header');
+  for (const c of ['\x00', '\r', '\n', '\x0b', '\x0c', '\x1b', '\x7f']) {
+    refused(`HTTP/1.1 200 OK\r\nX-A: a${c}b\r\nContent-Length: 0\r\n\r\n`, 'invalid_header');
+  }
+  // The injection attempt in full: a bare LF that would start a forged line downstream.
+  refused('HTTP/1.1 200 OK\r\nX-A: a\nSet-Cookie: s=1\r\nContent-Length: 0\r\n\r\n', 'invalid_header');
+  // SP/HTAB are trimmed, NBSP and other obs-text kept, HTAB inside kept (as llhttp).
+  const p = parse([Buffer.from('HTTP/1.1 200 OK\r\nX-A: \t\xa0a\tb\xe9\xa0 \r\nContent-Length: 0\r\n\r\n', 'latin1')]);
+  assert.deepEqual(p.headers, ['X-A', '\xa0a\tb\xe9\xa0', 'Content-Length', '0']);
+});
+
+test('an untrusted instance: status lines and chunk framing are checked', () => {
+  for (const line of ['HTTP/1.2 200 OK', 'HTTP/2.0 200 OK', 'HTTP/0.9 200 OK', 'http/1.1 200 OK', 'HTTP/1.1 200X', 'HTTP/1.1  200 OK', 'HTTP/1.1 20 OK', 'HTTP/1.1 099 Low', 'HTTP/1.1 101 Switching Protocols', 'HTTP/1.1 200 O\x00K']) {
+    refused(`${line}\r\nContent-Length: 0\r\n\r\n`, 'malformed_status_line');
+  }
+  const chunked = (lines: string): string => `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${lines}`;
+  for (const bad of ['3\nabc\r\n0\r\n\r\n', '3\r\nabc\n0\r\n\r\n', '3 \r\nabc\r\n0\r\n\r\n', '3;a=b\x00\r\nabc\r\n0\r\n\r\n', '3;a b\r\nabc\r\n0\r\n\r\n', '3\r\nabc\r\n0\r\nX Y: 1\r\n\r\n', '3\r\nabc\r\n0\r\nX: \x01\r\n\r\n']) {
+    refused(chunked(bad), 'malformed_body_framing');
+  }
+});
+
+test('the sink is told the framing the parser decided: a length, or -1 (chunked, until close), 0 without body', () => {
+  assert.equal(parse([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc')]).bodyLength, 3);
+  assert.equal(parse([Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n')]).bodyLength, -1);
+  assert.equal(parse([Buffer.from('HTTP/1.1 200 OK\r\n\r\nabc')], true).bodyLength, -1);
+  assert.equal(parse([Buffer.from('HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\n')]).bodyLength, 0);
+  assert.equal(parse([Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\nzzz')], true).bodyLength, -1);
 });

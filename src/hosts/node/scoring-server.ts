@@ -1,12 +1,15 @@
 // The instance routes of the azureml inference server over a JavaScript scoring module:
 // GET / (liveness, "Healthy"), GET /ready, POST /score, GET /swagger.json (the module's `swagger` export; 404 when it has none).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { BAD_VALUE_CHAR } from '../../gateway/http-syntax.js';
 import type { UserModule } from './user-module.js';
 
 const JSON_TYPE = 'application/json';
 const TEXT_TYPE = 'text/plain; charset=utf-8';
 
 class BodyTooLarge extends Error {}
+/** run() returned a Response with a header that cannot be sent (the request is answered 500). */
+class BadHeader extends Error {}
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -36,9 +39,14 @@ async function sendResult(res: ServerResponse, result: unknown): Promise<void> {
   if (result instanceof Response) {
     const body = new Uint8Array(await result.arrayBuffer());
     const headers: Record<string, string> = {};
+    let bad: string | undefined;
+    // Headers already refuses CR, LF, NUL and non-token names; the other control characters it lets
+    // through are refused here, with a reason, as the Python host and the gateway do.
     result.headers.forEach((value, key) => {
+      if (BAD_VALUE_CHAR.test(value)) bad ??= key;
       if (key !== 'content-length' && key !== 'transfer-encoding' && key !== 'connection') headers[key] = value;
     });
+    if (bad !== undefined) throw new BadHeader(`the value of response header '${bad}' holds a control character`);
     send(res, result.status, headers['content-type'] ?? TEXT_TYPE, body, headers);
   } else if (result instanceof Uint8Array) {
     send(res, 200, 'application/octet-stream', result);
@@ -86,6 +94,11 @@ export function createScoringServer(user: UserModule, maxBodyBytes: number): Ser
       try {
         await sendResult(res, result);
       } catch (e) {
+        if (e instanceof BadHeader) {
+          process.stderr.write(`run() returned a Response that was refused: ${e.message}\n`);
+          send(res, 500, JSON_TYPE, JSON.stringify({ message: `run() returned a response with an invalid header: ${e.message}. Check the logs for more info.` }));
+          return;
+        }
         send(res, 500, JSON_TYPE, JSON.stringify({ message: `run() returned a result that cannot be sent as JSON: ${describe(e)}` }));
       }
       return;

@@ -54,6 +54,28 @@ class ResponsesTest(unittest.TestCase):
         _, head, _ = responses.from_result(aml_types.AMLResponse("<b>", 200, {"Content-Type": "text/html"}))
         self.assertEqual(head.count(b"Content-Type"), 1)
 
+    def test_headers_that_could_forge_lines_are_refused(self):
+        for name, value in [("X-A", "a\r\nSet-Cookie: s=1"), ("X-A", "a\nb"), ("X-A", "a\rb"), ("X-A", "a\x00"), ("X-A", "\x0b"),
+                            ("X A", "1"), ("X-A:", "1"), ("", "1"), ("X-\u00e9", "1")]:
+            with self.assertRaises(responses.BadHeader, msg=repr((name, value))):
+                responses.from_result(aml_types.AMLResponse("x", 200, {name: value}))
+        _, head, _ = responses.from_result(aml_types.AMLResponse("x", 200, {"X-A": "tab\tand \u00e9"}))
+        self.assertIn("X-A: tab\tand \u00e9\r\n".encode("latin-1"), head)
+
+    def test_a_script_returning_a_forged_header_gets_500_and_a_log_line(self):
+        s = load(
+            """
+            from azureml.contrib.services.aml_response import AMLResponse
+            def run(data):
+                return AMLResponse("ok", 200, {"X-Evil": "1\\r\\nSet-Cookie: s=1"})
+            """
+        )
+        with self.assertLogs(level="ERROR") as logs:
+            status, _, body = s.score(request(b"x"))
+        self.assertEqual(status, 500)
+        self.assertIn("X-Evil", json.loads(body)["message"])
+        self.assertIn("refused", "\n".join(logs.output))
+
     def test_numpy_values_become_lists(self):
         import numpy as np
 

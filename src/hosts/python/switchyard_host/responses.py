@@ -4,6 +4,7 @@ A result is sent as JSON (a str is JSON-encoded too, as the azureml server does)
 and an AMLResponse with its own status, headers and body.
 """
 import json
+import re
 
 JSON = b"Content-Type: application/json\r\n"
 TEXT = b"Content-Type: text/plain; charset=utf-8\r\n"
@@ -26,11 +27,26 @@ def to_json(value):
     return json.dumps(value, default=_default).encode("utf-8")
 
 
+# A header name is a token (RFC 9110); a value may not hold a control character other than HTAB (CR and
+# LF would let a script forge header lines or a whole second response; the gateway refuses those too).
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+_BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+class BadHeader(ValueError):
+    """run() returned a response header that cannot be sent; the request is answered 500."""
+
+
 def _header_lines(headers):
     lines = []
     has_type = False
     for name, value in headers:
         name = str(name)
+        value = str(value)
+        if not _TOKEN.match(name):
+            raise BadHeader("the response header name %r is not a valid HTTP token" % name[:60])
+        if _BAD_VALUE.search(value):
+            raise BadHeader("the value of response header %r holds CR, LF, NUL or another control character" % name)
         lower = name.lower()
         if lower in ("content-length", "transfer-encoding", "connection"):
             continue  # the server frames the body itself

@@ -79,6 +79,9 @@ class UserScript:
             )
         try:
             return responses.from_result(result)
+        except responses.BadHeader as bad:
+            log.error("run() returned a response that was refused: %s", bad)
+            return responses.error(500, "run() returned a response with an invalid header: %s. Check the logs for more info." % bad)
         except Exception as exc:
             log.error("run() returned a result that cannot be sent:\n%s", traceback.format_exc().rstrip())
             return responses.error(500, "run() returned a result that cannot be sent as JSON: %s" % exc)
