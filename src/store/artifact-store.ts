@@ -1,6 +1,6 @@
 // Content-addressed artifact store. An upload (tar.gz) is streamed to a temp file with a size limit and
-// hashed (sha256 of the compressed bytes = the digest), every entry is checked, then it is extracted to
-// a temp folder and renamed to `<root>/<hex>/`: a crash leaves either the whole artifact or nothing.
+// hashed (the digest: see artifactDigestPrefix), every entry is checked, then it is extracted to a temp
+// folder and renamed to `<root>/<hex>/`: a crash leaves either the whole artifact or nothing.
 // Files are made read-only afterwards; instances read them, nothing writes them again.
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -14,6 +14,14 @@ import type { ArtifactInfo } from '../spec/types.js';
 import type { Store } from './store.js';
 
 export const DEFAULT_MAX_ARTIFACT_BYTES = 2 * 1024 ** 3;
+
+/**
+ * The digest is the sha256 of this prefix followed by the compressed bytes. Kind and name are part of
+ * it because they decide the layout under AZUREML_MODEL_DIR: a folder holding one file and that file
+ * alone pack to the same bytes, yet one is staged as `<folder>/<file>` and the other as `<file>`; two
+ * folders with the same contents keep their own names.
+ */
+export const artifactDigestPrefix = (kind: 'dir' | 'file', name: string): string => `switchyard-artifact\0${kind}\0${name}\0`;
 
 export interface ArtifactStoreOptions {
   /** `<data-dir>/artifacts` */
@@ -84,7 +92,7 @@ export class ArtifactStore {
     const archive = join(this.tmpRoot(), `${id}.tar.gz`);
     const staging = join(this.tmpRoot(), id);
     try {
-      const { digest, size } = await this.receive(body, archive);
+      const { digest, size } = await this.receive(body, archive, artifactDigestPrefix(upload.kind, upload.name));
       const existing = this.store.getArtifact(digest);
       if (existing && await isDir(this.dirOf(digest))) return { info: existing, created: false };
 
@@ -111,8 +119,8 @@ export class ArtifactStore {
     }
   }
 
-  private async receive(body: Readable, file: string): Promise<{ digest: string; size: number }> {
-    const hash = createHash('sha256');
+  private async receive(body: Readable, file: string, prefix: string): Promise<{ digest: string; size: number }> {
+    const hash = createHash('sha256').update(prefix);
     let size = 0;
     const max = this.maxBytes;
     const meter = new Transform({

@@ -7,6 +7,7 @@ import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { startHarness, removeDir, eventually, type Harness } from './control-harness.js';
+import { artifactDigestPrefix } from '../../src/store/artifact-store.js';
 import { folderArchive, rawArchive } from './control-archives.js';
 
 let h: Harness;
@@ -98,12 +99,25 @@ describe('auth and meta routes', () => {
 });
 
 describe('artifacts', () => {
+  it('keeps kind and name apart: a folder holding one file and that file alone are two artifacts', async () => {
+    // Both pack to the same bytes; staged, one is <folder>/<file> under AZUREML_MODEL_DIR, the other <file>.
+    const archive = await folderArchive({ 'only.pkl': 'same-bytes' });
+    const asDir = await upload(archive, 'dir', 'model');
+    const asFile = await upload(archive, 'file', 'only.pkl');
+    assert.equal(asDir.status, 201, JSON.stringify(asDir.body));
+    assert.equal(asFile.status, 201, JSON.stringify(asFile.body));
+    assert.notEqual(asDir.body.digest, asFile.body.digest);
+    assert.deepEqual([asDir.body.kind, asDir.body.name, asFile.body.kind, asFile.body.name], ['dir', 'model', 'file', 'only.pkl']);
+    const renamed = await upload(archive, 'dir', 'model-v2');
+    assert.equal(renamed.body.name, 'model-v2', 'the same folder contents under another name keep that name');
+  });
+
   it('stores a folder by digest, read-only, and answers 200 for the same bytes again', async () => {
     const archive = await folderArchive({ 'model.pkl': 'weights-1', 'sub/extra.txt': 'x' });
     const first = await upload(archive, 'dir', 'model');
     assert.equal(first.status, 201, JSON.stringify(first.body));
     assert.match(first.body.digest, /^sha256:[0-9a-f]{64}$/);
-    assert.equal(first.body.digest, `sha256:${createHash('sha256').update(archive).digest('hex')}`);
+    assert.equal(first.body.digest, `sha256:${createHash('sha256').update(artifactDigestPrefix('dir', 'model')).update(archive).digest('hex')}`);
     assert.equal(first.body.files, 2);
     assert.equal(first.body.kind, 'dir');
     modelDigest = first.body.digest;

@@ -13,10 +13,14 @@ def init():
     global model
     # AZUREML_MODEL_DIR is set by the platform: the root of the deployed model. A registered folder
     # keeps its name under it, so the deployment's "model: {path: ../../model-1/model/}" arrives as
-    # $AZUREML_MODEL_DIR/model/.
+    # $AZUREML_MODEL_DIR/model/; a single file lands directly in it, so the Python SDK notebook's
+    # Model(path="../model-1/model/sklearn_regression_model.pkl") arrives as
+    # $AZUREML_MODEL_DIR/sklearn_regression_model.pkl.
     model_path = os.path.join(
         os.getenv("AZUREML_MODEL_DIR"), "model/sklearn_regression_model.pkl"
     )
+    if not os.path.exists(model_path):
+        model_path = os.path.join(os.getenv("AZUREML_MODEL_DIR"), "sklearn_regression_model.pkl")
     # deserialize the model file back into a sklearn model
     model = joblib.load(model_path)
     logging.info("Init complete")
