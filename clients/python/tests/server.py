@@ -10,6 +10,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from typing import Optional
 
@@ -90,3 +91,15 @@ def use_server_env(server: Server) -> None:
     for k in [k for k in os.environ if k.startswith("SWITCHYARD_")]:
         del os.environ[k]
     os.environ.update(HOME=server.home, SWITCHYARD_URL=server.control_url, SWITCHYARD_DATA_DIR=server.data_dir)
+
+
+def wait_for(condition, what: str, seconds: float = 30.0):
+    """Polls ``condition`` (a signal the server gives) until truthy, bounded in time."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not seen within {seconds:.0f}s")
+        time.sleep(0.1)

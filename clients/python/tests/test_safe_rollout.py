@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 import unittest
 
 from tests import server as harness
+from tests.server import wait_for
 
 from azure.ai.ml import MLClient
 from azure.ai.ml.entities import (
@@ -36,18 +36,6 @@ def expected_predictions() -> dict:
         "print(json.dumps(out))\n"
     )
     return json.loads(subprocess.check_output(["/usr/bin/python3", "-c", code], cwd=harness.EXAMPLE, text=True))
-
-
-def wait_for(condition, what: str, seconds: float = 30.0):
-    """Polls ``condition`` (a signal the server gives) until truthy, bounded in time."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not seen within {seconds:.0f}s")
-        time.sleep(0.1)
 
 
 class SafeRolloutNotebook(unittest.TestCase):

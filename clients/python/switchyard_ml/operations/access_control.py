@@ -19,6 +19,7 @@ class AccessToken:
     role: str
     created_at: str
     created_by: str
+    expires_at: Optional[str] = None
     revoked_at: Optional[str] = None
     token: Optional[str] = field(default=None, repr=False)
 
@@ -26,13 +27,32 @@ class AccessToken:
     def _from_rest(cls, d: Dict[str, Any]) -> "AccessToken":
         return cls(
             id=d["id"], name=d["name"], role=d["role"], created_at=d["created_at"], created_by=d["created_by"],
-            revoked_at=d.get("revoked_at"), token=d.get("token"),
+            expires_at=d.get("expires_at"), revoked_at=d.get("revoked_at"), token=d.get("token"),
         )
 
 
 @dataclass
+class DeniedAttempt:
+    """Refused requests (401, 403, 429) of one minute, source, principal, action and reason, counted."""
+
+    window: str
+    source: str
+    principal: str
+    action: str
+    reason: str
+    status: int
+    count: int
+    first_at: str
+    last_at: str
+
+    @classmethod
+    def _from_rest(cls, d: Dict[str, Any]) -> "DeniedAttempt":
+        return cls(**{k: d.get(k) for k in ("window", "source", "principal", "action", "reason", "status", "count", "first_at", "last_at")})
+
+
+@dataclass
 class AuditEntry:
-    """Who did (or tried) what to which resource, when, and how it ended."""
+    """Who did what to which resource, when, and how it ended."""
 
     id: int
     at: str
@@ -58,12 +78,15 @@ class AccessTokenOperations:
     def __init__(self, http: Transport) -> None:
         self._http = http
 
-    def create(self, name: str, role: str) -> AccessToken:
-        """Makes a token for ``name`` with ``role`` (Owner, Contributor or Reader); the answer's
-        ``token`` is the only time the server shows it."""
+    def create(self, name: str, role: str, *, expires_in_seconds: Optional[int] = None) -> AccessToken:
+        """Makes a token for ``name`` with ``role`` (Owner, Contributor or Reader), expiring after
+        ``expires_in_seconds`` if given; the answer's ``token`` is the only time the server shows it."""
         if str(role).capitalize() not in ROLES:
             raise ValidationException(f"role must be one of {', '.join(ROLES)}, got {role!r}")
-        return AccessToken._from_rest(self._http.request("POST", "/api/v1/tokens", json_body={"name": name, "role": role}))
+        body: Dict[str, Any] = {"name": name, "role": role}
+        if expires_in_seconds is not None:
+            body["expires_in_seconds"] = expires_in_seconds
+        return AccessToken._from_rest(self._http.request("POST", "/api/v1/tokens", json_body=body))
 
     def list(self) -> List[AccessToken]:
         """Tokens not revoked (never the tokens themselves)."""
@@ -86,5 +109,11 @@ class AuditOperations:
         self._http = http
 
     def list(self, limit: int = 100) -> List[AuditEntry]:
-        """The newest ``limit`` entries (1..10000), newest first."""
+        """The newest ``limit`` entries (1..10000), newest first: every change, key listing, token
+        minting... made with a valid token, whatever its outcome."""
         return [AuditEntry._from_rest(e) for e in self._http.request("GET", "/api/v1/audit", query={"limit": limit})["value"]]
+
+    def list_denied(self, limit: int = 100) -> List[DeniedAttempt]:
+        """Refused requests (401, 403, 429), counted per minute, source, principal, action and reason,
+        most recently seen first (the server writes them every few seconds)."""
+        return [DeniedAttempt._from_rest(e) for e in self._http.request("GET", "/api/v1/audit/denied", query={"limit": limit})["value"]]
