@@ -29,6 +29,9 @@ import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerComparisonRoutes } from './routes/comparison.js';
+import { registerWhoAmIRoutes } from './routes/whoami.js';
+import { registerInvokeRoutes } from './routes/invoke.js';
+import { registerConsoleRoutes } from './routes/console.js';
 import { SWITCHYARD_VERSION } from './version.js';
 import { SwitchyardError } from '../errors.js';
 
@@ -54,6 +57,8 @@ export interface ControlAppDeps {
   tokens: AccessTokens;
   logger: Logger;
   version?: string;
+  /** The built web console (default dist/console of this package). */
+  consoleDir?: string;
   /** Largest JSON body (default 16 MiB: conda files and inline environments are small). */
   jsonBodyLimit?: number;
   /** Audit retention and the failed-authentication rate limit (defaults: security-settings.ts). */
@@ -141,13 +146,17 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
   registerHealthRoutes(app, version);
   registerArtifactRoutes(app, ctx.artifacts);
   registerAssetRoutes(app, new AssetService(ctx.store));
-  registerEndpointRoutes(app, new EndpointService(ctx));
+  const endpoints = new EndpointService(ctx);
+  registerEndpointRoutes(app, endpoints);
+  registerInvokeRoutes(app, endpoints);
   registerDeploymentRoutes(app, new DeploymentService(ctx));
   registerOperationRoutes(app, ctx.operations);
   registerMetricsRoutes(app, ctx.gateway, ctx.comparisonMetricsText);
   registerComparisonRoutes(app, ctx.comparison);
   registerTokenRoutes(app, deps.tokens);
   registerAuditRoutes(app, ctx.store, denied);
+  registerWhoAmIRoutes(app);
+  registerConsoleRoutes(app, deps.consoleDir);
   app.get('/api/v1/openapi.json', { schema: { summary: 'This document' } }, async () => app.swagger());
 
   await app.ready();

@@ -15,6 +15,8 @@ export const ACTIONS = [
   'onlineEndpoints/listKeys/action',
   'onlineEndpoints/regenerateKeys/action',
   'onlineEndpoints/token/action',
+  // Calling the scoring URI through the control plane (the console's Test page): Azure's invoke action.
+  'onlineEndpoints/score/action',
   'onlineEndpoints/deployments/read',
   'onlineEndpoints/deployments/write',
   'onlineEndpoints/deployments/delete',
@@ -31,6 +33,8 @@ export const ACTIONS = [
   'operations/read',
   'metrics/read',
   'apiDocument/read',
+  // Who the caller is and what its role allows (GET /api/v1/whoami): every role, so clients adapt.
+  'whoami/read',
   // Control-plane access (Azure: Microsoft.Authorization/*), for Owner only.
   'tokens/read',
   'tokens/write',
@@ -75,6 +79,7 @@ export const ROUTE_ACTIONS: Readonly<Record<string, RoutePermission>> = {
   // The figures are for readers; the samples inside need onlineEndpoints/comparisonSamples/action.
   'GET /api/v1/endpoints/:name/comparison': 'onlineEndpoints/read',
   'GET /api/v1/endpoints/:name/comparison/samples': 'onlineEndpoints/comparisonSamples/action',
+  'POST /api/v1/endpoints/:name/invoke': 'onlineEndpoints/score/action',
 
   'POST /api/v1/endpoints/:endpoint/deployments': 'onlineEndpoints/deployments/write',
   'GET /api/v1/endpoints/:endpoint/deployments': 'onlineEndpoints/deployments/read',
@@ -91,17 +96,18 @@ export const ROUTE_ACTIONS: Readonly<Record<string, RoutePermission>> = {
   'DELETE /api/v1/tokens/:id': 'tokens/delete',
   'GET /api/v1/audit': 'auditLogs/read',
   'GET /api/v1/audit/denied': 'auditLogs/read',
+  'GET /api/v1/whoami': 'whoami/read',
 };
 
 const READER: readonly Action[] = [
   'onlineEndpoints/read', 'onlineEndpoints/deployments/read', 'models/read', 'environments/read', 'artifacts/read',
-  'operations/read', 'metrics/read', 'apiDocument/read',
+  'operations/read', 'metrics/read', 'apiDocument/read', 'whoami/read',
 ];
 
 const CONTRIBUTOR: readonly Action[] = [
   ...READER,
   'onlineEndpoints/write', 'onlineEndpoints/delete', 'onlineEndpoints/listKeys/action',
-  'onlineEndpoints/regenerateKeys/action', 'onlineEndpoints/token/action',
+  'onlineEndpoints/regenerateKeys/action', 'onlineEndpoints/token/action', 'onlineEndpoints/score/action',
   'onlineEndpoints/deployments/write', 'onlineEndpoints/deployments/delete', 'onlineEndpoints/deployments/getLogs/action',
   'onlineEndpoints/comparisonSamples/action',
   'models/write', 'environments/write', 'artifacts/write',

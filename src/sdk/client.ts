@@ -6,8 +6,8 @@ import { Transport, type TransportOptions } from './transport.js';
 import { packArtifact } from './upload.js';
 import type {
   AccessRole, AccessTokenInfo, AuditEntry, CreatedAccessToken, DeniedAttempt, DeploymentAccepted, DeploymentInput, DeploymentPatch, DeploymentView, EndpointAccepted, EndpointInput,
-  EndpointComparison, EndpointKeys, EndpointPatch, EndpointToken, EndpointView, EnvironmentCreateInput, Health, KeyType, ListOf,
-  LogContainer, ModelCreateInput,
+  EndpointComparison, EndpointKeys, EndpointPatch, EndpointToken, EndpointView, EnvironmentCreateInput, Health, InvokeAnswer, InvokeInput, KeyType, ListOf,
+  LogContainer, ModelCreateInput, WhoAmI,
 } from './types.js';
 
 export type ClientOptions = TransportOptions;
@@ -47,6 +47,11 @@ export class SwitchyardClient {
   /** Prometheus text of GET /metrics. */
   prometheusMetrics(): Promise<string> {
     return this.http.request('/metrics', { expect: 'text' });
+  }
+
+  /** Who the token belongs to and what its role allows. */
+  whoami(): Promise<WhoAmI> {
+    return this.http.request('/api/v1/whoami');
   }
 
   // --- artifacts ----------------------------------------------------------------------------------
@@ -136,6 +141,11 @@ export class SwitchyardClient {
 
   getToken(name: string): Promise<EndpointToken> {
     return this.http.request(`/api/v1/endpoints/${seg(name)}/token`, { method: 'POST' });
+  }
+
+  /** Extension: the control plane sends `input.body` to the scoring URI with the endpoint's credential. */
+  invokeEndpoint(name: string, input: InvokeInput): Promise<InvokeAnswer> {
+    return this.http.request(`/api/v1/endpoints/${seg(name)}/invoke`, { method: 'POST', json: input });
   }
 
   // --- deployments --------------------------------------------------------------------------------

@@ -119,3 +119,29 @@ export interface AccessTokenInfo {
 /** The answer to token create: the only time the token is shown. */
 export type CreatedAccessToken = AccessTokenInfo & { token: string };
 
+
+/** GET /api/v1/whoami: the caller and what its role allows. */
+export interface WhoAmI {
+  principal: string;
+  role: AccessRole;
+  actions: string[];
+}
+
+/** POST /api/v1/endpoints/:name/invoke (extension): a request the control plane sends to the scoring URI. */
+export interface InvokeInput {
+  /** The request body (ignored for swagger.json). */
+  body?: string;
+  deployment?: string;
+  content_type?: string;
+  /** `score` (default): POST to the scoring URI; `swagger.json`: GET the deployment's OpenAPI document. */
+  path?: 'score' | 'swagger.json';
+}
+
+/** What the gateway answered to an invoke, with the latency the control plane measured. */
+export interface InvokeAnswer {
+  status: number;
+  latency_ms: number;
+  headers: Record<string, string>;
+  body: string;
+  truncated: boolean;
+}
