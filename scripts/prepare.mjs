@@ -1,9 +1,5 @@
-// Runs on `npm install`: compiles the TypeScript sources to dist/ so that ./bin/switchyard works at once.
-import { execFileSync } from 'node:child_process';
+// Runs on `npm install`: builds dist/ (the server and the web console) so that ./bin/switchyard works at once.
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { build } from './build.mjs';
 
-const require = createRequire(import.meta.url);
-if (!existsSync('tsconfig.json')) process.exit(0); // installed as a dependency from a packed tarball
-const tsc = require.resolve('typescript/bin/tsc');
-execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { stdio: 'inherit' });
+if (existsSync('tsconfig.json')) await build(); // not when installed as a dependency from a packed tarball

@@ -1,16 +1,16 @@
-// `npm test`: installs missing system packages, builds dist/, then runs every test with node's own
+// `npm test`: installs missing system packages, builds dist/ (server and web console), then runs every test with node's own
 // test runner (unit, integration, e2e). `npm test -- unit` (or integration, e2e) runs one group.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
+import { build } from './build.mjs';
 
-const require = createRequire(import.meta.url);
 const groups = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const wanted = groups.length ? groups : ['unit', 'integration', 'e2e'];
 
-execFileSync('bash', ['scripts/system-deps.sh'], { stdio: 'inherit' });
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
+// chromium: the web console's browser tests (test/e2e/console.test.ts) drive Debian's build of it.
+execFileSync('bash', ['scripts/system-deps.sh', ...(wanted.includes('e2e') ? ['chromium'] : [])], { stdio: 'inherit' });
+await build();
 
 const files = [];
 const walk = (dir) => {
