@@ -28,6 +28,7 @@ from .exceptions import (  # noqa: E402
 )
 from .load import load_environment, load_model, load_online_deployment, load_online_endpoint  # noqa: E402
 from .operations.access_control import AccessToken, AuditEntry, DeniedAttempt  # noqa: E402
+from .operations.comparison import ComparisonSample, EndpointComparison, ShadowComparison  # noqa: E402
 from .poller import LROPoller  # noqa: E402
 
 __all__ = [
@@ -36,5 +37,6 @@ __all__ = [
     "ClientAuthenticationError", "HttpResponseError", "ResourceExistsError", "ResourceNotFoundError",
     "ServiceRequestError", "ValidationException",
     "load_environment", "load_model", "load_online_deployment", "load_online_endpoint",
-    "AccessToken", "AuditEntry", "DeniedAttempt", *_entities,
+    "AccessToken", "AuditEntry", "DeniedAttempt", "ComparisonSample", "EndpointComparison", "ShadowComparison",
+    *_entities,
 ]

@@ -182,6 +182,26 @@ class SafeRolloutNotebook(unittest.TestCase):
         self.assertEqual(metrics["mirror"]["received"], 2, metrics)
         self.assertEqual(metrics["requests"], before["requests"], "green answered no client")
 
+    def test_09b_compare_green_with_blue(self) -> None:
+        # Switchyard extension: the mirrored answers paired with the live ones and compared.
+        import switchyard_ml
+
+        client = switchyard_ml.MLClient()
+        comparison = wait_for(
+            lambda: (lambda c: c if c.shadow("green") and c.shadow("green").pairs >= 2 else None)(
+                client.online_endpoints.get_comparison(self.online_endpoint_name, deployment="green")),
+            "2 compared pairs for green",
+        )
+        green = comparison.shadow("green")
+        self.assertEqual((green.kind, green.pairs, green.live_deployments), ("mirror", 2, {"blue": 2}))
+        self.assertEqual(green.statuses["both_ok"], 2)
+        self.assertEqual(green.agreement, 0.0, "model 2 answers other numbers than model 1")
+        self.assertGreater(green.abs_diff["max"], 100)
+        self.assertTrue(green.samples and not green.samples_withheld)
+        self.assertAlmostEqual(json.loads(green.samples[0].live["body"])[0], self.predictions["blue"][0], places=6)
+        self.assertAlmostEqual(json.loads(green.samples[0].shadow["body"])[0], self.predictions["green"][0], places=6)
+        self.assertEqual(len(client.online_endpoints.get_comparison_samples(self.online_endpoint_name)["green"]), len(green.samples))
+
     def test_10_stop_the_mirror(self) -> None:
         self.endpoint.mirror_traffic = {"green": 0}
         updated = self.ml_client.begin_create_or_update(self.endpoint).result()

@@ -4,13 +4,15 @@ from __future__ import annotations
 import os
 import urllib.error
 import urllib.request
-from typing import Any, List, Optional, Union
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Union
 
 from .._http import Transport, seg, unreachable
 from ..entities.endpoint import OnlineEndpoint
 from ..entities.settings import EndpointAuthKeys, EndpointAuthToken
 from ..exceptions import HttpResponseError, ResourceNotFoundError, ValidationException
 from ..poller import LROPoller
+from .comparison import ComparisonSample, EndpointComparison, get_comparison, get_comparison_samples
 
 # Scoring requests may run up to request_timeout_ms (at most 180 s); then some slack.
 _SCORING_TIMEOUT = 200.0
@@ -123,3 +125,25 @@ class OnlineEndpointOperations:
             raise cls(text, status_code=e.code, reason=str(e.reason)) from None
         except (urllib.error.URLError, ConnectionError, TimeoutError) as e:
             raise unreachable(view["scoring_uri"], e) from None
+
+    # --- Switchyard extensions ----------------------------------------------------------------
+    def get_comparison(
+        self, name: str, *, deployment: Optional[str] = None, since: Optional[Union[str, datetime]] = None,
+    ) -> EndpointComparison:
+        """Shadow comparison: the mirrored deployments' answers compared with the live answers to the
+        same requests (agreement, differences, latencies, a distribution-shift test, samples of
+        disagreements for Contributor and Owner). ``deployment`` keeps one shadow; ``since`` (an ISO
+        8601 time or a datetime) keeps pairs compared from then on."""
+        return get_comparison(self._http, name, deployment, _iso(since))
+
+    def get_comparison_samples(
+        self, name: str, *, deployment: Optional[str] = None, since: Optional[Union[str, datetime]] = None,
+    ) -> Dict[str, List[ComparisonSample]]:
+        """Only the samples of disagreements, by shadow deployment (Contributor and Owner)."""
+        return get_comparison_samples(self._http, name, deployment, _iso(since))
+
+
+def _iso(since: Optional[Union[str, datetime]]) -> Optional[str]:
+    if isinstance(since, datetime):
+        return since.isoformat()
+    return since
