@@ -31,6 +31,11 @@ export function buildSnapshot(input: SnapshotInput): RoutingSnapshot {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([deployment, weight]) => ({ deployment, weight }));
     const mirrorEntry = Object.entries(ep.spec.mirror_traffic).find(([d, p]) => p > 0 && d in deployments);
+    // Extensions (docs/shadow-evaluation.md): shadows and the sticky split.
+    const shadows = Object.entries(ep.spec.shadow_traffic ?? {})
+      .filter(([d, p]) => p > 0 && d in deployments)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([deployment, percent]) => ({ deployment, percent }));
     endpoints[name] = {
       name,
       authMode: ep.spec.auth_mode,
@@ -38,6 +43,8 @@ export function buildSnapshot(input: SnapshotInput): RoutingSnapshot {
       tokenSecret: ep.token_secret,
       traffic,
       mirror: mirrorEntry ? { deployment: mirrorEntry[0], percent: mirrorEntry[1] } : null,
+      ...(shadows.length > 0 ? { shadows } : {}),
+      ...(ep.spec.sticky_header ? { stickyHeader: ep.spec.sticky_header.toLowerCase() } : {}),
       deployments,
     };
   }

@@ -19,6 +19,10 @@ export interface EndpointState {
   readonly pools: ReadonlyMap<string, DeploymentPool>;
   /** The lane of the mirror deployment, when the endpoint mirrors. */
   readonly mirrorLane: MirrorLane | null;
+  /** The shadow_traffic extension: one lane and one exact-share sampler per shadow. */
+  readonly shadowLanes: readonly ShadowLane[];
+  /** The sticky_header extension (lower case), or null. */
+  readonly stickyHeader: string | null;
   /** Requests refused before a deployment was chosen (401, 404 NoTraffic/UnknownDeployment, 413, 405). */
   readonly stats: DeploymentStats;
 }
@@ -30,10 +34,18 @@ export interface RoutingTable {
   readonly endpointsLower: ReadonlyMap<string, EndpointState>;
 }
 
+export interface ShadowLane {
+  readonly lane: MirrorLane;
+  readonly percent: number;
+  readonly draw: ShareAccumulator;
+}
+
 interface Draws {
   trafficKey: string;
   split: () => number;
   mirror: ShareAccumulator;
+  /** Per shadow deployment, kept across swaps like the mirror's. */
+  shadows: Map<string, ShareAccumulator>;
 }
 
 const key = (endpoint: string, deployment: string): string => `${endpoint}\u0000${deployment}`;
@@ -48,6 +60,8 @@ export class RoutingState {
   private readonly pools = new Map<string, DeploymentPool>();
   private readonly lanes = new Map<string, MirrorLane>();
   private readonly draws = new Map<string, Draws>();
+  /** True while the gateway is too busy for mirror copies (load-shed.ts); set by the server. */
+  shed: (() => boolean) | null = null;
 
   /** Compiles and swaps in a snapshot. Throws (keeping the current table) when it is malformed. */
   swap(snapshot: RoutingSnapshot): RoutingTable {
@@ -73,22 +87,36 @@ export class RoutingState {
         pools.set(depName, pool);
         livePools.add(k);
       }
-      let lane: MirrorLane | null = null;
-      if (ep.mirror !== null && ep.mirror.percent > 0) {
-        const shadow = ep.deployments[ep.mirror.deployment];
-        if (shadow !== undefined) {
-          const k = key(ep.name, shadow.name);
-          lane = this.lanes.get(k) ?? null;
-          if (lane === null) {
-            lane = new MirrorLane(shadow, this.mirrorUpstreams, this.stats.get(ep.name, shadow.name));
-            this.lanes.set(k, lane);
-          } else {
-            lane.update(shadow);
-          }
-          liveLanes.add(k);
+      const laneFor = (deployment: string): MirrorLane | null => {
+        const shadow = ep.deployments[deployment];
+        if (shadow === undefined) return null;
+        const k = key(ep.name, shadow.name);
+        let lane = this.lanes.get(k);
+        if (lane === undefined) {
+          lane = new MirrorLane(shadow, this.mirrorUpstreams, this.stats.get(ep.name, shadow.name));
+          lane.shed = this.shed;
+          this.lanes.set(k, lane);
+        } else if (!liveLanes.has(k)) {
+          lane.update(shadow);
         }
-      }
+        lane.shed = this.shed;
+        liveLanes.add(k);
+        return lane;
+      };
+      const lane = ep.mirror !== null && ep.mirror.percent > 0 ? laneFor(ep.mirror.deployment) : null;
       const draws = this.drawsFor(ep);
+      const shadowLanes: ShadowLane[] = [];
+      for (const s of ep.shadows ?? []) {
+        if (!(s.percent > 0)) continue;
+        const l = laneFor(s.deployment);
+        if (l === null) continue;
+        let draw = draws.shadows.get(s.deployment);
+        if (draw === undefined) {
+          draw = new ShareAccumulator();
+          draws.shadows.set(s.deployment, draw);
+        }
+        shadowLanes.push({ lane: l, percent: s.percent, draw });
+      }
       const state: EndpointState = {
         route: ep,
         auth: compileAuth(ep),
@@ -96,6 +124,8 @@ export class RoutingState {
         mirrorDraw: draws.mirror.draw,
         pools,
         mirrorLane: lane,
+        shadowLanes,
+        stickyHeader: typeof ep.stickyHeader === 'string' && ep.stickyHeader !== '' ? ep.stickyHeader.toLowerCase() : null,
         stats: this.stats.get(ep.name, ''),
       };
       endpoints.set(name, state);
@@ -127,6 +157,13 @@ export class RoutingState {
     return false;
   }
 
+  /** Live requests waiting for an instance slot, across all pools (load-shed.ts). */
+  liveQueued(): number {
+    let n = 0;
+    for (const pool of this.pools.values()) n += pool.stats.queued;
+    return n;
+  }
+
   /** Admitted live requests across all pools (close() waits for them). */
   inFlight(): number {
     let n = 0;
@@ -146,7 +183,7 @@ export class RoutingState {
     const trafficKey = ep.traffic.map((t) => `${t.deployment}=${t.weight}`).join(',');
     let d = this.draws.get(ep.name);
     if (d === undefined || d.trafficKey !== trafficKey) {
-      d = { trafficKey, split: goldenSequence(), mirror: d?.mirror ?? new ShareAccumulator() };
+      d = { trafficKey, split: goldenSequence(), mirror: d?.mirror ?? new ShareAccumulator(), shadows: d?.shadows ?? new Map() };
       this.draws.set(ep.name, d);
     }
     return d;

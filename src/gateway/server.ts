@@ -13,10 +13,12 @@ import { Exchange, type ExchangeKind } from './exchange.js';
 import { headersTowardsInstance } from './forwarded-headers.js';
 import { MirrorDispatcher, type MirrorLane } from './mirror.js';
 import { Pairing } from './pairing.js';
+import { DEFAULT_SHED, LoadShed } from './load-shed.js';
 import { clientRequestIdOf, requestIdOf } from './request-ids.js';
 import type { RequestHead } from './request-parser.js';
 import { errorBody, sendError, type AnswerIds } from './responses.js';
 import { route } from './route.js';
+import { stickyDraw } from './route-sticky.js';
 import type { RoutingState } from './routing-state.js';
 import type { DeploymentStats } from './stats.js';
 
@@ -31,6 +33,12 @@ export interface GatewayLimits {
   requestTimeoutMs: number;
   /** Idle time before a client's keep-alive connection is closed. */
   keepAliveTimeoutMs: number;
+  /** Mirror copies are shed while the worker's event-loop utilization is above this (0..1; 0: never). */
+  shedUtilization?: number;
+  /** Mirror copies are shed while the event loop is delayed more than this on average (ms; 0: never). */
+  shedLoopDelayMs?: number;
+  /** Mirror copies are shed while more live requests than this wait for an instance (0: never). */
+  shedQueuedRequests?: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -64,6 +72,13 @@ export interface CopyTarget {
 export function createGatewayServer(state: RoutingState, limits: GatewayLimits, pairing: Pairing = new Pairing(null)): GatewayServer {
   const mirror = new MirrorDispatcher();
   const bodyLimit = limits.maxBodyBytes;
+  // Copies yield first when the gateway is busy (load-shed.ts); dropped as 'busy' and counted.
+  const shed = new LoadShed({
+    utilization: limits.shedUtilization ?? DEFAULT_SHED.utilization,
+    loopDelayMs: limits.shedLoopDelayMs ?? DEFAULT_SHED.loopDelayMs,
+    queuedRequests: limits.shedQueuedRequests ?? DEFAULT_SHED.queuedRequests,
+  }, () => state.liveQueued());
+  state.shed = shed.check;
 
   const handle = (req: RequestHead, res: ClientResponse): void => {
     const url = req.url;
@@ -129,7 +144,17 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits, 
     }
 
     const requested = headers['azureml-model-deployment'];
-    const r = route(ep.route, typeof requested === 'string' ? requested.trim() : undefined, ep.split, ep.mirrorDraw);
+    const named = typeof requested === 'string' ? requested.trim() : undefined;
+    let split = ep.split;
+    if (ep.stickyHeader !== null) {
+      // Sticky split (extension): the header's value picks the deployment; without it, the ordinary split.
+      const key = headers[ep.stickyHeader];
+      if (typeof key === 'string' && key !== '') {
+        const x = stickyDraw(ep.route.traffic, key);
+        split = () => x;
+      }
+    }
+    const r = route(ep.route, named, split, ep.mirrorDraw);
     if (r.error !== undefined) {
       ep.stats.countLive(404, -1);
       if (r.error === 'NoTraffic') {
@@ -171,7 +196,17 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits, 
     const path = kind === 'score' ? live.scorePath + query : live.swaggerPath;
     const ex = new Exchange(res, pool, ids, kind === 'score' ? 'POST' : 'GET', path, headersTowardsInstance(headers, ids.requestId), kind, performance.now());
     res.listener = ex;
-    const copies: CopyTarget[] | null = kind === 'score' && r.mirror !== null && ep.mirrorLane !== null ? [{ lane: ep.mirrorLane, kind: 'mirror' }] : null;
+    let copies: CopyTarget[] | null = null;
+    if (kind === 'score' && (named === undefined || named === '')) {
+      if (r.mirror !== null && ep.mirrorLane !== null) copies = [{ lane: ep.mirrorLane, kind: 'mirror' }];
+      // Shadows (extension): each sampled on its own; never a copy to the deployment that answers.
+      const shadows = ep.shadowLanes;
+      for (let i = 0; i < shadows.length; i++) {
+        const s = shadows[i]!;
+        if (s.lane.route.name === live.name) continue;
+        if (s.draw.take(s.percent)) (copies ??= []).push({ lane: s.lane, kind: 'shadow' });
+      }
+    }
     res.body = new BodyBuffer(res, ex, bodyLimit, copies, query, mirror, pairing);
     res.continue();
   };
@@ -204,6 +239,7 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits, 
       }
       for (const c of connections) c.destroy();
       clearInterval(checker);
+      shed.close();
       await closed;
     },
   };

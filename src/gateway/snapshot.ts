@@ -19,6 +19,17 @@ export interface EndpointRoute {
   /** Positive weights only, summing to 100, or empty (then unnamed requests get 404). */
   traffic: Array<{ deployment: string; weight: number }>;
   mirror: { deployment: string; percent: number } | null;
+  /**
+   * The shadow_traffic extension: any number of shadows, each sampled independently (0..100 percent),
+   * possibly deployments with live traffic too (a copy never goes to the deployment that answered).
+   * Absent or empty: none.
+   */
+  shadows?: Array<{ deployment: string; percent: number }>;
+  /**
+   * The sticky_header extension (lower case): unnamed requests carrying it go to the deployment its
+   * value hashes to (route-sticky.ts); absent or null: the ordinary split for every request.
+   */
+  stickyHeader?: string | null;
   deployments: Record<string, DeploymentRoute>;
 }
 

@@ -46,6 +46,8 @@ export interface BackendEvents {
  */
 export type Drainer = (urls: string[], timeoutMs: number) => Promise<void>;
 
+export type CpuPriority = 'normal' | 'idle';
+
 export interface RuntimeBackend {
   /**
    * Drive the deployment's instance set towards the template: start, scale, or roll to a new revision
@@ -58,6 +60,11 @@ export interface RuntimeBackend {
   /** Drain and stop every instance of the deployment and forget it. Idempotent. */
   remove(endpoint: string, deployment: string): Promise<void>;
   readLogs(endpoint: string, deployment: string, options: ReadLogsOptions): Promise<string>;
+  /**
+   * Optional: the CPU priority of a deployment's instances, current and future. 'idle' for deployments
+   * that only receive mirror/shadow copies, so they yield to live work when the machine is saturated.
+   */
+  setCpuPriority?(endpoint: string, deployment: string, priority: CpuPriority): void;
   /** On server start: stop or adopt processes left by an earlier server (after kill -9). */
   recover(): Promise<void>;
   /** Stop everything (server shutdown). */

@@ -18,6 +18,7 @@ import { ensureMasterKey } from './master-key.js';
 import type { ControlContext, GatewayMetrics, TokenMinter } from '../control/context.js';
 import type { SecuritySettings } from '../control/security-settings.js';
 import { Comparer } from '../control/comparer.js';
+import { cpuPriorities } from '../control/cpu-priorities.js';
 import { ComparisonService } from '../control/comparison-service.js';
 import { comparisonRegistry } from '../control/comparison-metrics.js';
 import type { EvidenceHandler } from '../gateway/host.js';
@@ -81,10 +82,15 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
       async (urls, timeoutMs) => { await gateway.drain(urls, Math.min(timeoutMs, DRAIN_TIMEOUT_CAP_MS)); },
     );
     publisher = new SnapshotPublisher(
-      (version) => buildSnapshot({
-        version, endpoints: store.listEndpoints(), deployments: store.listDeployments(),
-        instances: (e, d) => backend.instances(e, d),
-      }),
+      (version) => {
+        const endpoints = store.listEndpoints();
+        const deployments = store.listDeployments();
+        // Shadow-only deployments yield the CPU (nice 19); applied to new instances as they appear.
+        if (backend.setCpuPriority) {
+          for (const p of cpuPriorities(endpoints, deployments)) backend.setCpuPriority(p.endpoint, p.deployment, p.priority);
+        }
+        return buildSnapshot({ version, endpoints, deployments, instances: (e, d) => backend.instances(e, d) });
+      },
       gateway, logger.child({ component: 'snapshots' }));
 
     // Mirrored answers are compared here, on the main thread, never on the gateway's scoring thread.

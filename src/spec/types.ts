@@ -26,6 +26,12 @@ export interface EndpointSpec {
   /** Zero entries are dropped when stored. */
   traffic: Record<string, number>;
   mirror_traffic: Record<string, number>;
+  /** Extension: shadows {deployment: 0..100}, any number, live deployments allowed (docs/shadow-evaluation.md). */
+  shadow_traffic?: Record<string, number>;
+  /** Extension: requests carrying this header stick to one deployment (consistent assignment). */
+  sticky_header?: string;
+  /** Extension: tolerances of the answer comparison (spec/compare.ts). */
+  shadow_compare?: { abs_tolerance?: number; rel_tolerance?: number };
   /** Present for Kubernetes endpoints (kind K8S); kept, not used by the local runtime. */
   compute?: string;
   identity?: unknown;

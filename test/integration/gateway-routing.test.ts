@@ -18,7 +18,9 @@ const inst = async (name: string, b = {}): Promise<TestInstance> => {
 };
 
 before(async () => {
-  gw = await GatewayHost.start({ host: '127.0.0.1', port: 0, logger: silentLogger() });
+  // Shedding of mirror copies when the gateway is busy is off here: these tests count exact shares on a
+  // machine other work may saturate (shedding: gateway-shadow-compare.test.ts).
+  gw = await GatewayHost.start({ host: '127.0.0.1', port: 0, logger: silentLogger(), limits: { shedUtilization: 0, shedLoopDelayMs: 0, shedQueuedRequests: 0 } });
 });
 
 after(async () => {

@@ -29,7 +29,9 @@ const model = (f: (x: number) => unknown) => (_req: IncomingMessage, body: Buffe
 };
 
 before(async () => {
-  gw = await GatewayHost.start({ host: '127.0.0.1', port: 0, logger: silentLogger() });
+  // Shedding off: these tests count every copy, on a machine that other work may load (the shedding
+  // itself is tested with its own gateway below).
+  gw = await GatewayHost.start({ host: '127.0.0.1', port: 0, logger: silentLogger(), limits: { shedUtilization: 0, shedLoopDelayMs: 0, shedQueuedRequests: 0 } });
   gw.onEvidence((pairs, drops) => comparer.ingest(pairs, drops));
 });
 
@@ -134,4 +136,119 @@ test('pairing memory stays bounded when the shadow never answers', async () => {
   const m = (await gw.metricsJson()) as { pairing: { openPairs: number; capturedBytes: number; unacked: number } };
   assert.equal(m.pairing.openPairs, 0);
   assert.equal(m.pairing.capturedBytes, 0);
+});
+
+test('extension: a mirror and two shadows at once, each sampled independently, all compared', async () => {
+  const blue = await inst('multi-blue', { body: model((x) => x) });
+  const green = await inst('multi-green', { body: model((x) => x) });
+  const purple = await inst('multi-purple', { body: model((x) => x + 1) });
+  const red = await inst('multi-red', { body: model((x) => x) });
+  await gw.publish(snapshot(version++, [{
+    ...endpoint('multi', {
+      keys: [KEY], traffic: { blue: 100 }, mirror: { deployment: 'green', percent: 20 },
+      deployments: ['blue', 'green', 'purple', 'red'].map((n, i) => deployment(n, { instances: [[blue, green, purple, red][i]!], maxConcurrentPerInstance: 8 })),
+    }),
+    shadows: [{ deployment: 'purple', percent: 100 }, { deployment: 'red', percent: 50 }],
+  }]));
+  const n = 200;
+  const rs = await load(n, 8, 60_000, (i) => score('multi', i));
+  for (const r of rs) assert.equal(r.headers['x-instance'], 'multi-blue');
+  const g = await settled('multi', 'green', n * 0.2);
+  const p = await settled('multi', 'purple', n);
+  const r = await settled('multi', 'red', n * 0.5);
+  assert.deepEqual([g.kind, g.pairs + g.dropped, g.agreement], ['mirror', 40, 1]);
+  assert.deepEqual([p.kind, p.pairs + p.dropped, p.agreement], ['shadow', 200, 0]);
+  assert.deepEqual([r.kind, r.pairs + r.dropped, r.agreement], ['shadow', 100, 1]);
+  assert.equal(green.scored + purple.scored + red.scored, 340);
+});
+
+test('extension: a shadow on a deployment that also serves live traffic gets only the other deployment\'s requests', async () => {
+  const blue = await inst('both-blue', { body: model((x) => x) });
+  const green = await inst('both-green', { body: model((x) => x) });
+  await gw.publish(snapshot(version++, [{
+    ...endpoint('both', {
+      keys: [KEY], traffic: { blue: 50, green: 50 },
+      deployments: [deployment('blue', { instances: [blue], maxConcurrentPerInstance: 8 }), deployment('green', { instances: [green], maxConcurrentPerInstance: 8 })],
+    }),
+    shadows: [{ deployment: 'green', percent: 100 }],
+  }]));
+  const rs = await load(200, 8, 60_000, (i) => score('both', i));
+  const byBlue = rs.filter((x) => x.headers['azureml-model-deployment'] === 'blue').length;
+  assert.ok(byBlue > 80 && byBlue < 120, String(byBlue));
+  const s = await settled('both', 'green', byBlue);
+  assert.equal(s.pairs + s.dropped, byBlue, 'only requests answered by blue were copied to green');
+  assert.deepEqual(s.live_deployments, { blue: s.pairs });
+  assert.equal(s.agreement, 1);
+  assert.equal(green.scored, 200 - byBlue + byBlue, 'green: its live share plus the copies');
+});
+
+test('extension: sticky keys never move while weights stay, move about in proportion when they change; unkeyed traffic keeps the exact split', async () => {
+  const blue = await inst('sticky-blue');
+  const green = await inst('sticky-green');
+  const publish = (w: Record<string, number>) => gw.publish(snapshot(version++, [{
+    ...endpoint('sticky', {
+      keys: [KEY], traffic: w,
+      deployments: [deployment('blue', { instances: [blue], maxConcurrentPerInstance: 8 }), deployment('green', { instances: [green], maxConcurrentPerInstance: 8 })],
+    }),
+    stickyHeader: 'x-user-id',
+  }]));
+  const keyed = async (): Promise<Map<string, string>> => {
+    const seen = new Map<string, string>();
+    const keys = Array.from({ length: 400 }, (_, i) => `u${i}`);
+    await load(keys.length * 2, 8, 60_000, async (i) => {
+      const k = keys[i % keys.length]!;
+      const r = await call(`${gw.url}/endpoints/sticky/score`, { headers: { ...HEADERS, 'x-user-id': k }, body: '{}' });
+      const d = String(r.headers['azureml-model-deployment']);
+      const prev = seen.get(k);
+      assert.ok(prev === undefined || prev === d, `key ${k} moved from ${prev} to ${d} with the same weights`);
+      seen.set(k, d);
+    });
+    return seen;
+  };
+  await publish({ blue: 70, green: 30 });
+  const first = await keyed();
+  const unkeyed = await load(1000, 8, 60_000, (i) => score('sticky', i));
+  const blueShare = unkeyed.filter((r) => r.headers['azureml-model-deployment'] === 'blue').length / 10;
+  assert.ok(Math.abs(blueShare - 70) <= 1, `unkeyed: blue got ${blueShare}%`);
+  await publish({ blue: 50, green: 50 });
+  const second = await keyed();
+  let moved = 0;
+  for (const [k, d] of first) {
+    if (second.get(k) === d) continue;
+    moved++;
+    assert.deepEqual([d, second.get(k)], ['blue', 'green'], `key ${k}`);
+  }
+  // 20 of blue's 70 points moved: ~20% of all keys (400 keys: ±7 points).
+  assert.ok(Math.abs(moved / 400 - 0.2) < 0.07, `moved ${moved / 400}`);
+});
+
+test('a busy gateway sheds mirror copies first, counted as dropped (busy)', async () => {
+  // Its own gateway, shedding when more than 2 live requests wait for an instance.
+  const busyGw = await GatewayHost.start({ host: '127.0.0.1', port: 0, logger: silentLogger(), limits: { shedUtilization: 0, shedLoopDelayMs: 0, shedQueuedRequests: 2 } });
+  const c = new Comparer();
+  busyGw.onEvidence((p, d) => c.ingest(p, d));
+  try {
+    const blue = await inst('busy-blue', { delayMs: 40 });
+    const green = await inst('busy-green');
+    await busyGw.publish(snapshot(1, [endpoint('busy', {
+      keys: [KEY], traffic: { blue: 100 }, mirror: { deployment: 'green', percent: 100 },
+      deployments: [deployment('blue', { instances: [blue], maxConcurrentPerInstance: 1, instanceCount: 8 }), deployment('green', { instances: [green], maxConcurrentPerInstance: 8 })],
+    })]));
+    // 16 at once on a live instance taking one at a time: the queue stays long for a while.
+    const rs = await load(120, 16, 60_000, (i) => call(`${busyGw.url}/endpoints/busy/score`, { headers: HEADERS, body: JSON.stringify({ x: i }) }));
+    for (const r of rs) assert.equal(r.status, 200);
+    const end = Date.now() + 20_000;
+    let s: ShadowComparison | undefined;
+    while (Date.now() < end) {
+      s = c.read('busy', { deployment: 'green' })[0];
+      if (s !== undefined && s.pairs + s.dropped >= 120) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(s!.pairs + s!.dropped, 120);
+    assert.ok((s!.dropped_by_reason.busy ?? 0) > 0, JSON.stringify(s!.dropped_by_reason));
+    const m = (await busyGw.metricsJson()) as { endpoints: Record<string, Record<string, { mirror: { droppedByReason: Record<string, number> } }>> };
+    assert.equal(m.endpoints.busy!.green!.mirror.droppedByReason.busy, s!.dropped_by_reason.busy);
+  } finally {
+    await busyGw.close();
+  }
 });

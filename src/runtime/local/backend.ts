@@ -10,7 +10,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../logger.js';
 import type { InstanceView } from '../../spec/types.js';
-import type { BackendEvents, DeploymentTemplate, Drainer, EnsureResult, ReadLogsOptions, RuntimeBackend } from '../backend.js';
+import type { BackendEvents, CpuPriority, DeploymentTemplate, Drainer, EnsureResult, ReadLogsOptions, RuntimeBackend } from '../backend.js';
+import { IDLE_NICE, NORMAL_NICE, setGroupNice } from './cpu-priority.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { checkPythonEnvironment } from './environment-check.js';
 import { Instance } from './instance.js';
@@ -68,6 +69,9 @@ export class LocalBackend implements RuntimeBackend {
   private readonly pidRecords: PidRecords;
   private readonly logLimits: LogLimits;
   private closed = false;
+  /** Desired CPU priority per deployment, and the nice value each instance process was given. */
+  private readonly priorities = new Map<string, CpuPriority>();
+  private readonly niced = new Map<number, number>();
 
   constructor(private readonly o: LocalBackendOptions) {
     this.pidRecords = new PidRecords(join(o.dataDir, 'run'));
@@ -79,6 +83,31 @@ export class LocalBackend implements RuntimeBackend {
       this.o.logger.error({ err: e, endpoint: t.endpoint, deployment: t.deployment }, 'ensure failed unexpectedly');
       return failure('InstanceFailed', `The local runtime failed: ${(e as Error).message}`);
     });
+  }
+
+  setCpuPriority(endpoint: string, deployment: string, priority: CpuPriority): void {
+    const key = keyOf(endpoint, deployment);
+    if (priority === 'normal' && !this.priorities.has(key)) return; // never lowered: nothing to undo
+    this.priorities.set(key, priority);
+    const nice = priority === 'idle' ? IDLE_NICE : NORMAL_NICE;
+    const live = new Set<number>();
+    for (const i of this.deployments.get(key)?.instances ?? []) {
+      const pid = i.pid;
+      if (pid === null) continue;
+      live.add(pid);
+      if (this.niced.get(pid) === nice) continue;
+      const r = setGroupNice(pid, nice);
+      this.niced.set(pid, nice);
+      if (r.refused > 0) {
+        this.o.logger.warn({ endpoint, deployment, instance: i.name, nice, refused: r.refused },
+          'cannot change the CPU priority of an instance (raising it back needs CAP_SYS_NICE)');
+      } else {
+        this.o.logger.info({ endpoint, deployment, instance: i.name, nice, threads: r.set }, 'instance CPU priority set');
+      }
+    }
+    if (priority === 'normal') this.priorities.delete(key);
+    // Forget pids that are gone (a new process could reuse one).
+    if (this.niced.size > 4096) for (const pid of this.niced.keys()) if (!live.has(pid)) this.niced.delete(pid);
   }
 
   instances(endpoint: string, deployment: string): InstanceView[] {
