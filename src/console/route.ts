@@ -1,14 +1,15 @@
 // Where the user is, from the URL's hash (#/endpoints/my-ep/test): bookmarkable, and the server only
 // ever serves `/`. Never carries a token.
-export type EndpointTab = 'details' | 'test' | 'logs' | 'monitoring';
+export type EndpointTab = 'details' | 'test' | 'logs' | 'monitoring' | 'comparison';
 
 export const ENDPOINT_TABS: ReadonlyArray<{ id: EndpointTab; label: string }> = [
   { id: 'details', label: 'Details' },
   { id: 'test', label: 'Test' },
   { id: 'logs', label: 'Logs' },
   { id: 'monitoring', label: 'Monitoring' },
-  // Extension point: Comparison (issue 12) and Rollout (issue 13) tabs go here once their REST
-  // resources exist; each is one more id here and one more case in pages/endpoint-page.tsx.
+  { id: 'comparison', label: 'Comparison' },
+  // Extension point: a Rollout tab (issue 13) goes here once its REST resource exists: one more id
+  // here and one more case in pages/endpoint-page.tsx.
 ];
 
 export type Route =

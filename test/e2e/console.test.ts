@@ -2,7 +2,7 @@
 // real server (`switchyard serve`) with real instances of the JavaScript green model: sign in, the
 // endpoints list, an endpoint's deployments and traffic, the traffic editor (a refused split sends
 // nothing; 90/10 is checked through the REST API), the Test tab, logs, live charts, the Audit page, a
-// Reader's view and a refused token. Writes the screenshots of docs/console.md into docs/console/.
+// Reader's view, a refused token, and the Comparison tab of a mirrored shadow. Writes the screenshots of docs/console.md into docs/console/.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -218,11 +218,11 @@ describe('web console', () => {
       }
     })();
     try {
-      // A non-zero rate over at least three samples (so the screenshot shows lines, not a dot).
+      // A non-zero rate over at least two rates (so the screenshot shows lines, not a dot).
       await admin.waitForFunction(() => {
         const chart = document.querySelector('[data-chart="m-blue-rps"]');
         const li = chart?.querySelector('li[data-series="2xx"]');
-        return Number(chart?.getAttribute('data-points') || 0) >= 4 && Number(li?.getAttribute('data-latest') || 0) > 0;
+        return Number(chart?.getAttribute('data-points') || 0) >= 3 && Number(li?.getAttribute('data-latest') || 0) > 0;
       }, undefined, { timeout: 25_000, polling: 250 }).catch(async (e) => {
         throw new Error(`${e}: ${await admin.locator('[data-chart="m-blue-rps"]').evaluate((el) => el.outerHTML.slice(0, 1500))}`);
       });
@@ -267,6 +267,41 @@ describe('web console', () => {
     await page.getByRole('link', { name: 'Test' }).click();
     await page.getByText('cannot call this endpoint').waitFor();
     await page.context().close();
+  });
+
+  it('compares a mirrored shadow\'s answers with the live ones on the Comparison tab', async () => {
+    const patched = await rest(`/api/v1/endpoints/${E}`, { method: 'PATCH', body: JSON.stringify({ traffic: { blue: 100, green: 0 }, mirror_traffic: { green: 50 } }) });
+    assert.equal(patched.status, 202, JSON.stringify(patched.body));
+    await admin.getByRole('link', { name: 'Endpoints' }).click();
+    await admin.getByRole('link', { name: E, exact: true }).click();
+    await admin.getByRole('link', { name: 'Comparison' }).click();
+    const keys = (await rest(`/api/v1/endpoints/${E}/list-keys`, { method: 'POST' })).body;
+    const card = admin.locator('[data-shadow="green"]');
+    // Live requests to blue, half of them copied to green (bounded: 25 s, 2000 requests).
+    let stop = false;
+    const load = (async () => {
+      const deadline = Date.now() + 25_000;
+      for (let i = 0; i < 2000 && !stop && Date.now() < deadline; i++) {
+        const r = await fetch(`${server.gatewayUrl}/endpoints/${E}/score`, {
+          method: 'POST', body: SAMPLE, headers: { authorization: `Bearer ${keys.primaryKey}`, 'content-type': 'application/json' },
+        });
+        await r.arrayBuffer();
+      }
+    })();
+    try {
+      await admin.waitForFunction(() => {
+        const chart = document.querySelector('[data-chart="cmp-green-agree"]');
+        const pairs = Number(document.querySelector('[data-shadow="green"] [data-testid="pairs"]')?.textContent || 0);
+        return pairs > 0 && Number(chart?.getAttribute('data-points') || 0) >= 2;
+      }, undefined, { timeout: 25_000, polling: 250 });
+    } finally {
+      stop = true;
+      await load;
+    }
+    // Both deployments run the same model: every pair agrees.
+    assert.equal(await card.getByTestId('agreement').textContent(), '100%');
+    assert.ok((await card.innerText()).includes('mirror'));
+    await shot(admin, 'comparison');
   });
 
   it('ran under its Content-Security-Policy without a violation or a script error', () => {

@@ -7,6 +7,7 @@ import { latestAndPeak, sampleOf, seriesOf, statusClass } from '../../src/consol
 import { sampleFromSwagger } from '../../src/console/swagger-sample.js';
 import { hrefOf, parseRoute } from '../../src/console/route.js';
 import { linesOfInstance } from '../../src/console/log-lines.js';
+import { addAgreementPoints, agreementChart, formatShare } from '../../src/console/comparison-series.js';
 
 describe('traffic editor rules', () => {
   const deps = ['blue', 'green'];
@@ -100,5 +101,17 @@ describe('console routes and logs', () => {
     const merged = '[blue-0] init\n[blue-1] init\n[blue-0] request\n';
     assert.equal(linesOfInstance(merged, 'blue-0'), 'init\nrequest');
     assert.equal(linesOfInstance(merged, ''), merged);
+  });
+});
+
+describe('comparison over time', () => {
+  it('keeps one point per poll and shadow, in percent, bounded', () => {
+    const history = new Map();
+    const shadow = (agreement: number | null, pairs: number) => ({ deployment: 'green', agreement, status_agreement: agreement === null ? null : 1, pairs }) as any;
+    addAgreementPoints(history, 10, [shadow(0.995, 200)], 2);
+    addAgreementPoints(history, 15, [shadow(null, 0)], 2);
+    addAgreementPoints(history, 20, [shadow(1, 50)], 2);
+    assert.deepEqual(agreementChart(history.get('green')), [[15, 20], [null, 100], [null, 100]]);
+    assert.deepEqual([formatShare(1), formatShare(0.995), formatShare(0.5), formatShare(null)], ['100%', '99.50%', '50.0%', '—']);
   });
 });

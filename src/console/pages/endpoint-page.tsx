@@ -1,4 +1,5 @@
-// One endpoint, with Studio's tabs: Details (URIs, keys, traffic, deployments), Test, Logs, Monitoring.
+// One endpoint, with Studio's tabs: Details (URIs, keys, traffic, deployments), Test, Logs, Monitoring,
+// and Comparison (mirrored answers against live ones).
 import type { DeploymentView, EndpointView } from '../../sdk/types.js';
 import type { SignedIn } from '../app.js';
 import { usePoll } from '../use-poll.js';
@@ -9,6 +10,7 @@ import { DetailsTab } from './details-tab.js';
 import { TestTab } from './test-tab.js';
 import { LogsTab } from './logs-tab.js';
 import { MonitoringTab } from './monitoring-tab.js';
+import { ComparisonTab } from './comparison-tab.js';
 
 export interface EndpointData {
   endpoint: EndpointView;
@@ -46,6 +48,7 @@ export function EndpointPage(props: SignedIn & { name: string; tab: EndpointTab 
           {tab === 'test' ? <TestTab {...props} data={data.data} /> : null}
           {tab === 'logs' ? <LogsTab {...props} data={data.data} /> : null}
           {tab === 'monitoring' ? <MonitoringTab {...props} data={data.data} /> : null}
+          {tab === 'comparison' ? <ComparisonTab {...props} data={data.data} /> : null}
         </div>
       )}
     </section>
