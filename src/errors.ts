@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'OperationNotFound'
   | 'ArtifactNotFound'
   | 'TokenNotFound'
+  | 'RolloutNotFound'
   | 'NotFound'
   // conflicts (409)
   | 'EndpointExists'
@@ -42,6 +43,8 @@ export type ErrorCode =
   | 'DeploymentHasLiveTraffic'
   | 'TooManyDeployments'
   | 'DeploymentHasMirrorTraffic'
+  | 'RolloutInProgress'
+  | 'RolloutNotActive'
   // sizes (413)
   | 'PayloadTooLarge'
   | 'ArtifactLimitExceeded'
@@ -69,6 +72,7 @@ const STATUS: Record<ErrorCode, number> = {
   EndpointExists: 409, DeploymentExists: 409, AssetExists: 409, AssetImmutable: 409,
   OperationInProgress: 409, DeploymentHasLiveTraffic: 409, TooManyDeployments: 409,
   DeploymentHasMirrorTraffic: 409, AuthModeMismatch: 400,
+  RolloutNotFound: 404, RolloutInProgress: 409, RolloutNotActive: 409,
   PayloadTooLarge: 413, ArtifactLimitExceeded: 413,
   TooManyRequests: 429,
   EnvironmentUnsatisfied: 400, InitFailed: 500, InstanceFailed: 500,

@@ -42,6 +42,11 @@ export interface Command<O = unknown> {
   tableRows?(result: unknown): unknown;
 }
 
+/** A result printed as usual, after which the command exits with `exitCode` (e.g. `rollout start --wait`). */
+export class WithExitCode {
+  constructor(readonly value: unknown, readonly exitCode: number) {}
+}
+
 /** Erases a command's option type for the registry (each command is checked where it is defined). */
 export const defineCommand = <O>(command: Command<O>): Command<unknown> => command as unknown as Command<unknown>;
 

@@ -8,6 +8,7 @@ import { onlineEndpointCommands } from './commands/online-endpoint.js';
 import { serve } from './commands/serve.js';
 import { tokenCommands } from './commands/token.js';
 import { auditCommands } from './commands/audit.js';
+import { rolloutCommands } from './commands/rollout.js';
 
 export interface Group {
   name: string;
@@ -20,6 +21,7 @@ export const GROUPS: Group[] = [
   { name: 'online-deployment', summary: 'Manage online deployments: create, scale, roll out, logs.', commands: onlineDeploymentCommands },
   { name: 'model', summary: 'Manage registered models.', commands: modelCommands },
   { name: 'environment', summary: 'Manage registered environments.', commands: environmentCommands },
+  { name: 'rollout', summary: 'Progressive rollouts: shadow, canary steps and gates, automatic rollback (extension).', commands: rolloutCommands },
   { name: 'token', summary: 'Manage control-plane tokens: principals with a role (Owner only).', commands: tokenCommands },
   { name: 'audit', summary: 'Read the audit log of control-plane changes and denied attempts (Owner only).', commands: auditCommands },
 ];

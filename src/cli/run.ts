@@ -3,7 +3,7 @@
 // (0 ok, 1 error, 2 usage).
 import { SwitchyardError, exitCodeFor, isSwitchyardError } from '../errors.js';
 import { SwitchyardClient } from '../sdk/client.js';
-import { GLOBAL_FLAGS, type Command, type Context, type Io } from './command.js';
+import { GLOBAL_FLAGS, WithExitCode, type Command, type Context, type Io } from './command.js';
 import { resolveConnection } from './connection.js';
 import { checkRequired, parseFlags, str, type FlagValues } from './flags.js';
 import { commandHelp, groupHelp, topHelp } from './help.js';
@@ -97,6 +97,10 @@ export async function runCli(argv: readonly string[], deps: RunDeps): Promise<nu
       },
     };
     const result = await command.run(options, ctx);
+    if (result instanceof WithExitCode) {
+      writeResult(io, result.value, values);
+      return result.exitCode;
+    }
     const tabular = command.tableRows !== undefined && str(values, 'output') === 'table' && str(values, 'query') === undefined;
     writeResult(io, tabular ? command.tableRows!(result) : result, values);
     return 0;

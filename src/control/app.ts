@@ -32,6 +32,10 @@ import { registerComparisonRoutes } from './routes/comparison.js';
 import { registerWhoAmIRoutes } from './routes/whoami.js';
 import { registerInvokeRoutes } from './routes/invoke.js';
 import { registerConsoleRoutes } from './routes/console.js';
+import { registerRolloutRoutes } from './routes/rollouts.js';
+import { RolloutService } from './rollout-service.js';
+import { createRolloutRegistry } from './rollout-metrics.js';
+import type { RolloutController } from './rollout-controller.js';
 import { SWITCHYARD_VERSION } from './version.js';
 import { SwitchyardError } from '../errors.js';
 
@@ -59,6 +63,8 @@ export interface ControlAppDeps {
   version?: string;
   /** The built web console (default dist/console of this package). */
   consoleDir?: string;
+  /** The rollout controller and whether a shadow comparison feeds its agreement gate. */
+  rollouts: { controller: RolloutController; hasAgreement: boolean };
   /** Largest JSON body (default 16 MiB: conda files and inline environments are small). */
   jsonBodyLimit?: number;
   /** Audit retention and the failed-authentication rate limit (defaults: security-settings.ts). */
@@ -151,12 +157,14 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
   registerInvokeRoutes(app, endpoints);
   registerDeploymentRoutes(app, new DeploymentService(ctx));
   registerOperationRoutes(app, ctx.operations);
-  registerMetricsRoutes(app, ctx.gateway, ctx.comparisonMetricsText);
+  const rolloutMetrics = createRolloutRegistry(ctx.store);
+  registerMetricsRoutes(app, ctx.gateway, async () => (await ctx.comparisonMetricsText()) + (await rolloutMetrics.metrics()));
   registerComparisonRoutes(app, ctx.comparison);
   registerTokenRoutes(app, deps.tokens);
   registerAuditRoutes(app, ctx.store, denied);
   registerWhoAmIRoutes(app);
   registerConsoleRoutes(app, deps.consoleDir);
+  registerRolloutRoutes(app, new RolloutService(ctx.store, deps.rollouts.controller, deps.rollouts.hasAgreement));
   app.get('/api/v1/openapi.json', { schema: { summary: 'This document' } }, async () => app.swagger());
 
   await app.ready();

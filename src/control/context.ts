@@ -7,11 +7,14 @@ import type { ArtifactStore } from '../store/artifact-store.js';
 import type { Operations } from './operations.js';
 import type { Publisher, Reconciler } from './reconciler.js';
 import type { ComparisonService } from './comparison-service.js';
+import type { EndpointFigures } from '../gateway/rollout-figures.js';
 
 /** The gateway's counters, as the control plane reads them for /metrics and per-deployment JSON. */
 export interface GatewayMetrics {
   metricsText(): Promise<string>;
   metricsJson(): Promise<unknown>;
+  /** One endpoint's cumulative answers and recent latencies (the rollout controller's windows). */
+  figures(endpoint: string): Promise<EndpointFigures>;
 }
 
 /** Signs aml_tokens (gateway/token.ts mintToken in production). */

@@ -11,6 +11,7 @@ import { refuseConflict } from './endpoint-service.js';
 import { setCondition } from './conditions.js';
 import { deploymentView, type DeploymentView } from './views.js';
 import { deploymentMetrics } from './deployment-metrics.js';
+import { refuseDeleteDuringRollout } from './rollout-guard.js';
 
 export const MAX_DEPLOYMENTS_PER_ENDPOINT = 20;
 
@@ -128,6 +129,7 @@ export class DeploymentService {
         throw new SwitchyardError('DeploymentHasMirrorTraffic',
           `Deployment ${JSON.stringify(name)} still receives ${mirror}% mirror traffic of endpoint ${JSON.stringify(endpoint)}. Set its mirror traffic to 0 first (online-endpoint update --mirror-traffic "${name}=0").`);
       }
+      refuseDeleteDuringRollout(store, endpoint, name);
       refuseConflict(this.ctx, endpoint, 'deployment.delete');
       const rec = current.provisioning_state === 'Deleting' ? current : store.updateDeployment(endpoint, name, { provisioning_state: 'Deleting' });
       return { op: operations.begin('deployment.delete', endpoint, name), rec };

@@ -8,6 +8,7 @@ import type { EndpointRecord } from '../store/store.js';
 import type { ControlContext } from './context.js';
 import { conflictingOperation, describeOperation, type OperationKind } from './operation-conflicts.js';
 import { endpointView, type EndpointView } from './views.js';
+import { refuseRoutingChangeDuringRollout } from './rollout-guard.js';
 
 export interface EndpointAccepted {
   operation: Operation;
@@ -53,13 +54,26 @@ export class EndpointService {
     return this.settle(spec.name, op);
   }
 
-  async update(name: string, patch: unknown): Promise<EndpointAccepted> {
+  /** `byRollout`: the rollout controller's own traffic change, which the rollout guard lets through. */
+  async update(name: string, patch: unknown, options: { byRollout?: boolean } = {}): Promise<EndpointAccepted> {
     const { store, operations } = this.ctx;
     const op = store.transaction(() => {
       const rec = this.require(name);
       refuseConflict(this.ctx, name, 'endpoint.update');
       const routable = store.listDeployments(name).filter((d) => d.provisioning_state !== 'Deleting').map((d) => d.spec.name);
-      const spec = applyEndpointPatch(rec.spec, patch, routable);
+      if (options.byRollout) {
+        store.updateEndpoint(name, { spec: applyEndpointPatch(rec.spec, patch, routable), provisioning_state: 'Updating' });
+        return operations.begin('endpoint.update', name);
+      }
+      let spec;
+      try {
+        spec = applyEndpointPatch(rec.spec, patch, routable);
+      } catch (e) {
+        // A traffic change a rollout would refuse anyway: say why it is refused first.
+        refuseRoutingChangeDuringRollout(store, rec.spec, patch);
+        throw e;
+      }
+      refuseRoutingChangeDuringRollout(store, rec.spec, patch, spec);
       store.updateEndpoint(name, { spec, provisioning_state: 'Updating' });
       return operations.begin('endpoint.update', name);
     });

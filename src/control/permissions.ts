@@ -24,6 +24,10 @@ export const ACTIONS = [
   'onlineEndpoints/deployments/getLogs/action',
   // Samples of compared answers hold users' requests and answers: Contributor and above (as logs).
   'onlineEndpoints/comparisonSamples/action',
+  // Progressive rollouts (a Switchyard extension): reading one is a read; starting or steering one
+  // changes traffic, as `online-endpoint update` does.
+  'onlineEndpoints/rollouts/read',
+  'onlineEndpoints/rollouts/write',
   'models/read',
   'models/write',
   'environments/read',
@@ -89,6 +93,14 @@ export const ROUTE_ACTIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/endpoints/:endpoint/deployments/:name/logs': 'onlineEndpoints/deployments/getLogs/action',
   'GET /api/v1/endpoints/:endpoint/deployments/:name/metrics': 'onlineEndpoints/deployments/read',
 
+  'POST /api/v1/endpoints/:name/rollout': 'onlineEndpoints/rollouts/write',
+  'GET /api/v1/endpoints/:name/rollout': 'onlineEndpoints/rollouts/read',
+  'POST /api/v1/endpoints/:name/rollout/pause': 'onlineEndpoints/rollouts/write',
+  'POST /api/v1/endpoints/:name/rollout/resume': 'onlineEndpoints/rollouts/write',
+  'POST /api/v1/endpoints/:name/rollout/abort': 'onlineEndpoints/rollouts/write',
+  'POST /api/v1/endpoints/:name/rollout/promote': 'onlineEndpoints/rollouts/write',
+  'GET /api/v1/rollouts': 'onlineEndpoints/rollouts/read',
+
   'GET /api/v1/operations/:id': 'operations/read',
 
   'POST /api/v1/tokens': 'tokens/write',
@@ -100,7 +112,7 @@ export const ROUTE_ACTIONS: Readonly<Record<string, RoutePermission>> = {
 };
 
 const READER: readonly Action[] = [
-  'onlineEndpoints/read', 'onlineEndpoints/deployments/read', 'models/read', 'environments/read', 'artifacts/read',
+  'onlineEndpoints/read', 'onlineEndpoints/deployments/read', 'onlineEndpoints/rollouts/read', 'models/read', 'environments/read', 'artifacts/read',
   'operations/read', 'metrics/read', 'apiDocument/read', 'whoami/read',
 ];
 
@@ -110,6 +122,7 @@ const CONTRIBUTOR: readonly Action[] = [
   'onlineEndpoints/regenerateKeys/action', 'onlineEndpoints/token/action', 'onlineEndpoints/score/action',
   'onlineEndpoints/deployments/write', 'onlineEndpoints/deployments/delete', 'onlineEndpoints/deployments/getLogs/action',
   'onlineEndpoints/comparisonSamples/action',
+  'onlineEndpoints/rollouts/write',
   'models/write', 'environments/write', 'artifacts/write',
 ];
 

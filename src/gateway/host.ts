@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { DropReason, HostToWorker, PairRecord, WorkerConfig, WorkerToHost } from './protocol.js';
 import { DEFAULT_LIMITS, type GatewayLimits } from './server.js';
 import type { RoutingSnapshot } from './snapshot.js';
+import type { EndpointFigures } from './rollout-figures.js';
 
 export interface GatewayStartOptions {
   host: string;
@@ -31,6 +32,8 @@ export interface RunningGateway {
    * the worker sends more only as batches are handled (acknowledged after the call returns).
    */
   onEvidence(handler: EvidenceHandler | null): void;
+  /** One endpoint's cumulative answers and recent latencies, for the rollout gates. */
+  figures(endpoint: string): Promise<EndpointFigures>;
   /** Stops accepting, lets admitted requests finish (bounded), stops the worker. */
   close(): Promise<void>;
 }
@@ -124,6 +127,7 @@ class GatewayRunner implements RunningGateway {
   onEvidence = (handler: EvidenceHandler | null): void => {
     this.evidence = handler;
   };
+  figures = async (endpoint: string): Promise<EndpointFigures> => (await this.call({ op: 'figures', endpoint })) as EndpointFigures;
 
   close = (): Promise<void> => {
     this.closing ??= (async () => {

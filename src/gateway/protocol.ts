@@ -15,6 +15,8 @@ export type HostToWorker =
   | { op: 'publish'; id: number; snapshot: RoutingSnapshot }
   | { op: 'drain'; id: number; urls: string[]; timeoutMs: number }
   | { op: 'metrics'; id: number; format: 'text' | 'json' }
+  /** Cumulative answers and recent latencies of one endpoint's deployments (rollout gates). */
+  | { op: 'figures'; id: number; endpoint: string }
   | { op: 'close'; id: number; timeoutMs: number }
   /** Test hook: exit as a crash would, to prove the host restarts the data path. */
   | { op: 'crash'; id: number }

@@ -1,6 +1,7 @@
 // Plain per-(endpoint, deployment) counters updated on the hot path. Incrementing a field costs
 // nothing; prom-client's labelled children hash their labels on every call, so the registry reads
 // these figures at scrape time instead (metrics.ts).
+import { LatencyRing } from './latency-samples.js';
 
 /** Latency buckets in seconds: 0.5 ms to 60 s (request_timeout_ms may be up to 180 s: +Inf holds it). */
 export const LATENCY_BUCKETS: readonly number[] = [
@@ -49,6 +50,9 @@ export class DeploymentStats {
   readonly mirror = new Map<number, number>();
   readonly liveLatency = new LatencyHistogram();
   readonly mirrorLatency = new LatencyHistogram();
+  /** Recent latencies, for the rollout gates (window p99, Mann-Whitney). */
+  readonly liveSamples = new LatencyRing();
+  readonly mirrorSamples = new LatencyRing();
   readonly mirrorCopies = { sent: 0, dropped: 0, failed: 0, succeeded: 0 };
   /** Dropped copies by reason ('lane_full', 'stale', 'no_instance', 'busy'). */
   readonly mirrorDrops = new Map<string, number>();
@@ -63,7 +67,10 @@ export class DeploymentStats {
 
   countLive(status: number, seconds: number): void {
     this.live.set(status, (this.live.get(status) ?? 0) + 1);
-    if (seconds >= 0) this.liveLatency.observe(seconds);
+    if (seconds >= 0) {
+      this.liveLatency.observe(seconds);
+      this.liveSamples.push(seconds);
+    }
   }
 
   /** A copy not sent to this shadow, by reason (protocol.ts DropReason). */
@@ -74,7 +81,10 @@ export class DeploymentStats {
 
   countMirror(status: number, seconds: number): void {
     this.mirror.set(status, (this.mirror.get(status) ?? 0) + 1);
-    if (seconds >= 0) this.mirrorLatency.observe(seconds);
+    if (seconds >= 0) {
+      this.mirrorLatency.observe(seconds);
+      this.mirrorSamples.push(seconds);
+    }
   }
 }
 

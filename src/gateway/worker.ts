@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { HostToWorker, WorkerConfig, WorkerToHost } from './protocol.js';
 import { createGatewayRegistry, summarize } from './metrics.js';
 import { RoutingState } from './routing-state.js';
+import { endpointFigures } from './rollout-figures.js';
 import { createGatewayServer } from './server.js';
 import { Pairing } from './pairing.js';
 
@@ -69,6 +70,10 @@ port.on('message', (m: HostToWorker) => {
         case 'metrics': {
           const value = m.format === 'text' ? await registry.metrics() : { ...summarize(state), pairing: pairing.figures() };
           post({ op: 'reply', id: m.id, ok: true, value });
+          break;
+        }
+        case 'figures': {
+          post({ op: 'reply', id: m.id, ok: true, value: endpointFigures(state.stats.all(), m.endpoint) });
           break;
         }
         case 'crash': {

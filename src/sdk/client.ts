@@ -7,7 +7,7 @@ import { packArtifact } from './upload.js';
 import type {
   AccessRole, AccessTokenInfo, AuditEntry, CreatedAccessToken, DeniedAttempt, DeploymentAccepted, DeploymentInput, DeploymentPatch, DeploymentView, EndpointAccepted, EndpointInput,
   EndpointComparison, EndpointKeys, EndpointPatch, EndpointToken, EndpointView, EnvironmentCreateInput, Health, InvokeAnswer, InvokeInput, KeyType, ListOf,
-  LogContainer, ModelCreateInput, WhoAmI,
+  LogContainer, ModelCreateInput, RolloutStartInput, RolloutView, WhoAmI,
 } from './types.js';
 
 export type ClientOptions = TransportOptions;
@@ -178,6 +178,45 @@ export class SwitchyardClient {
 
   getDeploymentMetrics(endpoint: string, name: string): Promise<unknown> {
     return this.http.request(`/api/v1/endpoints/${seg(endpoint)}/deployments/${seg(name)}/metrics`);
+  }
+
+  // --- rollouts (a Switchyard extension: docs/rollout.md) ------------------------------------------
+  /** Starts a progressive rollout; answers once its first step is in force. */
+  startRollout(endpoint: string, input: RolloutStartInput): Promise<RolloutView> {
+    return this.http.request(`/api/v1/endpoints/${seg(endpoint)}/rollout`, { method: 'POST', json: input });
+  }
+
+  /** The endpoint's newest rollout. */
+  getRollout(endpoint: string): Promise<RolloutView> {
+    return this.http.request(`/api/v1/endpoints/${seg(endpoint)}/rollout`);
+  }
+
+  /** pause, resume, abort or promote the endpoint's rollout. */
+  rolloutAction(endpoint: string, action: 'pause' | 'resume' | 'abort' | 'promote'): Promise<RolloutView> {
+    return this.http.request(`/api/v1/endpoints/${seg(endpoint)}/rollout/${action}`, { method: 'POST' });
+  }
+
+  /** Every rollout, newest first. */
+  async listRollouts(): Promise<RolloutView[]> {
+    return (await this.http.request<ListOf<RolloutView>>('/api/v1/rollouts')).value;
+  }
+
+  /**
+   * Polls the rollout until it is no longer Progressing (Paused counts as an end: it waits for a
+   * person); calls `onUpdate` with every view read. Answers the last view.
+   */
+  async waitForRollout(endpoint: string, options: { pollMs?: number; timeoutMs?: number; onUpdate?: (r: RolloutView) => void; signal?: AbortSignal } = {}): Promise<RolloutView> {
+    const started = Date.now();
+    for (;;) {
+      const r = await this.getRollout(endpoint);
+      options.onUpdate?.(r);
+      if (r.status.state !== 'Progressing') return r;
+      if (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs) {
+        throw new SwitchyardError('Timeout', `the rollout of ${r.spec.candidate} on ${endpoint} is still Progressing after ${Math.round((Date.now() - started) / 1000)}s`);
+      }
+      if (options.signal?.aborted) throw options.signal.reason;
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
+    }
   }
 
   // --- control-plane tokens and audit (Owner) ---------------------------------------------------

@@ -5,6 +5,7 @@ import type { DeploymentView, EndpointView } from '../spec/views.js';
 
 export type { ArtifactInfo, AuditEntry, DeniedAttempt, EnvironmentAsset, ModelAsset, Operation } from '../spec/types.js';
 export type { DeploymentView, EndpointView };
+export type { RolloutView, RolloutStartInput, RolloutState, GateResult, RolloutHistoryEntry } from '../spec/rollout.js';
 export type { ShadowComparison, ComparisonSample } from '../control/comparer.js';
 
 /** GET /api/v1/endpoints/:name/comparison. */

@@ -23,6 +23,10 @@ import { ComparisonService } from '../control/comparison-service.js';
 import { comparisonRegistry } from '../control/comparison-metrics.js';
 import type { EvidenceHandler } from '../gateway/host.js';
 import { readTolerance, DEFAULT_TOLERANCE } from '../spec/compare.js';
+import { EndpointService } from '../control/endpoint-service.js';
+import { DeploymentService } from '../control/deployment-service.js';
+import { RolloutController } from '../control/rollout-controller.js';
+import { comparisonAgreement } from '../control/agreement-source.js';
 
 export interface GatewayPort extends SnapshotSink, GatewayMetrics {
   /** Base URL clients score at (scoring_uri = `${url}/endpoints/<name>/score`). */
@@ -56,6 +60,8 @@ export interface ControlPlane {
   publisher: SnapshotPublisher;
   operations: Operations;
   comparer: Comparer;
+  /** Continues stored rollouts: call recover() once the reconciler has recovered. */
+  rollouts: RolloutController;
   /** Stops the API and the reconciler, then the backend; closes the store. The gateway is the caller's. */
   close(options?: { beforeBackendShutdown?: () => Promise<void> }): Promise<void>;
 }
@@ -118,9 +124,20 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
       quickWaitMs: options.quickWaitMs ?? 10_000,
     };
     const tokens = new AccessTokens(store);
+    // The rollout controller changes traffic through the same services a user's request goes through.
+    const endpointService = new EndpointService(context);
+    const deploymentService = new DeploymentService(context);
+    const rollouts = new RolloutController({
+      store, backend, publisher, gateway, agreement: comparisonAgreement(context.comparison), logger: logger.child({ component: 'rollouts' }),
+      effects: {
+        updateRouting: async (endpoint, routing) => { await endpointService.update(endpoint, routing, { byRollout: true }); },
+        deleteDeployment: async (endpoint, name) => { deploymentService.delete(endpoint, name); },
+      },
+    });
     const app = await buildControlApp({
       context, tokens, auth: anyOf(adminTokenResolver(options.adminToken), tokens.resolver()), logger: logger.child({ component: 'control' }),
       ...(options.security ? { security: options.security } : {}),
+      rollouts: { controller: rollouts, hasAgreement: true },
     });
 
     let closing: Promise<void> | undefined;
@@ -132,6 +149,7 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
         // Whatever is cut short stays recorded as Running/Creating/... and the next start finishes it.
         gateway.onEvidence?.(null);
         await step('control API', () => app.close());
+        await step('rollout controller', () => rollouts.close());
         void reconciler.close(0);
         await step('snapshot publisher', () => publisher!.close());
         if (closeOptions.beforeBackendShutdown) await step('gateway', closeOptions.beforeBackendShutdown);
@@ -141,7 +159,7 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
       })();
       return closing;
     };
-    return { app, store, artifacts, backend, reconciler, publisher, operations, comparer, close };
+    return { app, store, artifacts, backend, reconciler, publisher, operations, comparer, rollouts, close };
   } catch (e) {
     store.close();
     throw e;

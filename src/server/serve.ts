@@ -106,6 +106,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     // anything an earlier process left Creating/Updating/Deleting is driven to an end, and the
     // instances of every deployment start again.
     await plane.reconciler.recover();
+    plane.rollouts.recover();
     await plane.app.listen({ host, port: options.port ?? DEFAULT_CONTROL_PORT });
   } catch (e) {
     await plane?.close();

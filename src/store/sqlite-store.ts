@@ -13,6 +13,7 @@ import type { EnvironmentContent, ModelContent } from '../spec/asset-input.js';
 import type {
   AccessTokenRecord, AssetWrite, AuditEntry, DeniedAttempt, DeploymentChanges, DeploymentRecord, EndpointChanges, EndpointRecord, Store,
 } from './store.js';
+import type { RolloutRecord, RolloutSpec, RolloutStatus } from '../spec/rollout.js';
 import { canonicalJson } from './canonical-json.js';
 import { SecretCipher } from './secret-cipher.js';
 
@@ -118,6 +119,19 @@ const MIGRATIONS: string[] = [
   CREATE INDEX audit_denied_last ON audit_denied(last_at);
   ALTER TABLE access_tokens ADD COLUMN expires_at TEXT;
   `,
+  `
+  CREATE TABLE rollouts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    endpoint TEXT NOT NULL REFERENCES endpoints(name) ON DELETE CASCADE,
+    state TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX rollouts_endpoint ON rollouts(endpoint, seq);
+  `,
 ];
 
 /** Columns of `endpoints` that hold secrets (sealed when the store has a cipher). */
@@ -132,6 +146,7 @@ interface DeploymentRow {
   endpoint: string; name: string; spec: string; provisioning_state: string; conditions: string; error: string | null;
   generation: number; created_at: string; updated_at: string;
 }
+interface RolloutRow { id: string; endpoint: string; state: string; spec: string; status: string; created_at: string; updated_at: string }
 interface AssetRow { name: string; version: string; body: string; created_at: string }
 interface OperationRow {
   id: string; kind: string; endpoint: string; deployment: string | null; status: string; error: string | null;
@@ -470,6 +485,44 @@ export class SqliteStore implements Store {
     return this.getAccessToken(id);
   }
 
+  // --- rollouts --------------------------------------------------------------------------------
+
+  insertRollout(record: Omit<RolloutRecord, 'created_at' | 'updated_at'>): RolloutRecord {
+    const at = this.stamp();
+    try {
+      this.db.prepare(`INSERT INTO rollouts (id, endpoint, state, spec, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+        .run(record.id, record.endpoint, record.status.state, JSON.stringify(record.spec), JSON.stringify(record.status), at, at);
+    } catch (e) {
+      if (isForeignKeyViolation(e)) throw new SwitchyardError('EndpointNotFound', `Endpoint ${JSON.stringify(record.endpoint)} does not exist.`);
+      throw e;
+    }
+    return this.getRolloutById(record.id)!;
+  }
+
+  getRolloutById(id: string): RolloutRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM rollouts WHERE id = ?').get(id) as RolloutRow | undefined;
+    return row && rolloutFromRow(row);
+  }
+
+  latestRollout(endpoint: string): RolloutRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM rollouts WHERE endpoint = ? ORDER BY seq DESC LIMIT 1').get(endpoint) as RolloutRow | undefined;
+    return row && rolloutFromRow(row);
+  }
+
+  listRollouts(options: { active?: boolean } = {}): RolloutRecord[] {
+    const rows = options.active
+      ? this.db.prepare("SELECT * FROM rollouts WHERE state IN ('Progressing', 'Paused') ORDER BY seq DESC").all()
+      : this.db.prepare('SELECT * FROM rollouts ORDER BY seq DESC').all();
+    return (rows as RolloutRow[]).map(rolloutFromRow);
+  }
+
+  updateRolloutStatus(id: string, status: RolloutStatus): RolloutRecord {
+    const info = this.db.prepare('UPDATE rollouts SET state = ?, status = ?, updated_at = ? WHERE id = ?')
+      .run(status.state, JSON.stringify(status), this.stamp(), id);
+    if (info.changes === 0) throw new SwitchyardError('RolloutNotFound', `Rollout ${JSON.stringify(id)} does not exist.`);
+    return this.getRolloutById(id)!;
+  }
+
   // --- audit -----------------------------------------------------------------------------------
 
   insertAudit(entry: Omit<AuditEntry, 'id' | 'at'>): void {
@@ -530,6 +583,13 @@ function deploymentFromRow(row: DeploymentRow): DeploymentRecord {
     generation: row.generation,
     created_at: row.created_at,
     updated_at: row.updated_at,
+  };
+}
+
+function rolloutFromRow(row: RolloutRow): RolloutRecord {
+  return {
+    id: row.id, endpoint: row.endpoint, spec: JSON.parse(row.spec) as RolloutSpec, status: JSON.parse(row.status) as RolloutStatus,
+    created_at: row.created_at, updated_at: row.updated_at,
   };
 }
 

@@ -6,6 +6,7 @@ import type {
   ProvisioningState,
 } from '../spec/types.js';
 import type { EndpointKeys } from './credentials.js';
+import type { RolloutRecord, RolloutStatus } from '../spec/rollout.js';
 import type { EnvironmentContent, ModelContent } from '../spec/asset-input.js';
 
 export interface EndpointRecord {
@@ -116,6 +117,15 @@ export interface Store {
   listAccessTokens(): AccessTokenRecord[];
   /** Marks it revoked (once); answers the record, or undefined when there is no such token. */
   revokeAccessToken(id: string): AccessTokenRecord | undefined;
+
+  /** Records a rollout (its endpoint must exist); deleting the endpoint deletes its rollouts. */
+  insertRollout(record: Omit<RolloutRecord, 'created_at' | 'updated_at'>): RolloutRecord;
+  getRolloutById(id: string): RolloutRecord | undefined;
+  /** The endpoint's newest rollout, whatever its state. */
+  latestRollout(endpoint: string): RolloutRecord | undefined;
+  /** Newest first; `active`: only Progressing and Paused ones. */
+  listRollouts(options?: { active?: boolean }): RolloutRecord[];
+  updateRolloutStatus(id: string, status: RolloutStatus): RolloutRecord;
 
   insertAudit(entry: Omit<AuditEntry, 'id' | 'at'>): void;
   /** The newest `limit` entries, newest first. */

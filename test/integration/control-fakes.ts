@@ -1,6 +1,7 @@
 // Fakes for the control plane's integration tests: a runtime backend that "runs" instances in memory
 // and a gateway that records the snapshots it is given. The real LocalBackend and GatewayHost have
 // their own tests; these let the control plane's tests control timing and failures exactly.
+import type { EndpointFigures } from '../../src/gateway/rollout-figures.js';
 import type {
   BackendEvents, DeploymentTemplate, EnsureResult, ReadLogsOptions, RuntimeBackend,
 } from '../../src/runtime/backend.js';
@@ -90,5 +91,12 @@ export class FakeGateway {
 
   async metricsJson(): Promise<unknown> {
     return this.metrics;
+  }
+
+  /** Rollout gate figures: what a test sets, or nothing counted yet. */
+  figuresByEndpoint: Record<string, EndpointFigures> = {};
+
+  async figures(endpoint: string): Promise<EndpointFigures> {
+    return this.figuresByEndpoint[endpoint] ?? { epoch: 'fake', deployments: {} };
   }
 }

@@ -39,6 +39,7 @@ export async function startHarness(
     ...options,
   });
   await plane.reconciler.recover();
+  plane.rollouts.recover();
   await plane.app.listen({ host: '127.0.0.1', port: 0 });
   const address = plane.app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
