@@ -134,6 +134,9 @@ const MIGRATIONS: string[] = [
   `,
 ];
 
+/** The schema version a fully migrated store records in PRAGMA user_version. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
 /** Columns of `endpoints` that hold secrets (sealed when the store has a cipher). */
 const SECRET_COLUMNS = ['primary_key', 'secondary_key', 'token_secret'] as const;
 type SecretColumn = (typeof SECRET_COLUMNS)[number];

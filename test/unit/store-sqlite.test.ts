@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SCHEMA_VERSION, SqliteStore } from '../../src/store/sqlite-store.js';
 import { newKeys, newTokenSecret, hashKey, newKey } from '../../src/store/credentials.js';
 import type { DeploymentSpec, EndpointSpec } from '../../src/spec/types.js';
 
@@ -149,7 +149,7 @@ describe('reopening', () => {
     const second = new SqliteStore(join(dir, 'switchyard.db'));
     try {
       assert.equal(second.getModel('m', '2')!.path, D('b'));
-      assert.equal((second as any).db.pragma('user_version', { simple: true }), 3);
+      assert.equal((second as any).db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     } finally {
       second.close();
     }
