@@ -1,10 +1,10 @@
 // Progressive rollouts against a real `switchyard serve` (child process, real Python instances, real
 // SQLite), under continuous closed-loop load: a good candidate promotes itself shadow → 20% → 50% →
 // 100% with no failed request; one failing 30% of its requests and one 3× slower are rolled back by
-// their gates; an idle endpoint pauses instead of promoting; kill -9 of the server mid-rollout resumes
+// their gates; one whose answers differ is stopped in its shadow step by the comparison's agreement; an idle endpoint pauses instead of promoting; kill -9 of the server mid-rollout resumes
 // at the stored step; bad policies change nothing. Steps and intervals are short so the file runs in
-// about a minute; every wait is bounded and waits on the rollout's own state.
-import { after, before, describe, it } from 'node:test';
+// about a minute and a half; every wait is bounded and waits on the rollout's own state.
+import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -107,16 +107,25 @@ before(async () => {
   const ep = await api('POST', '/api/v1/endpoints', { name: E });
   assert.equal(ep.status, 202, ep.text);
   assert.equal((await waitOperation(server, ep.body.operation.id, 30)).status, 'Succeeded');
-  // blue is production; green is a good candidate; red fails 30%; slow answers 3× slower; (all 1 instance).
+  // blue is production; green is a good candidate; red fails 30%; slow answers 3× slower; differ answers
+  // 1000 more than the others and never fails (all 1 instance).
   // One deployment change at a time per endpoint (as on Azure).
   await deploy('blue', { DELAY_MS: '10' }, code);
   await deploy('green', { DELAY_MS: '10' }, code);
   await deploy('red', { DELAY_MS: '10', FAIL_RATE: '0.3' }, code);
   await deploy('slow', { DELAY_MS: '30' }, code);
+  await deploy('differ', { DELAY_MS: '10', OFFSET: '1000' }, code);
   const traffic = await api('PATCH', `/api/v1/endpoints/${E}`, { traffic: { blue: 100 } });
   assert.equal(traffic.status, 202, traffic.text);
   await waitOperation(server, traffic.body.operation.id, 30);
   key = (await api('POST', `/api/v1/endpoints/${E}/list-keys`)).body.primaryKey;
+});
+
+// A test that fails half-way must not leave its rollout running into the next one.
+afterEach(async () => {
+  await stopLoad().catch(() => undefined);
+  const r = await rollout().catch(() => undefined);
+  if (r?.status && ['Progressing', 'Paused'].includes(r.status.state)) await api('POST', `/api/v1/endpoints/${E}/rollout/abort`);
 });
 
 after(async () => {
@@ -137,7 +146,7 @@ describe('progressive rollout under load', { timeout: 400_000 }, () => {
       ['bad duration', { candidate: 'green', policy: { steps: [{ traffic: 50, duration: '5 minutes' }, { traffic: 100 }] } }, 400, 'InvalidValue', /30s, 5m or 1h/],
       ['candidate that does not exist', { candidate: 'purple' }, 404, 'DeploymentNotFound', /purple.*does not exist.*blue, green/],
       ['the baseline as candidate', { candidate: 'blue' }, 400, 'InvalidValue', /no baseline/],
-      ['min_agreement without a comparison', { candidate: 'green', policy: { gates: { min_agreement: 0.99 } } }, 400, 'InvalidValue', /min_agreement/],
+      ['an agreement above 1', { candidate: 'green', policy: { gates: { min_agreement: 99 } } }, 400, 'InvalidValue', /min_agreement/],
     ];
     for (const [what, body, status, code, message] of cases) {
       const r = await start(body);
@@ -182,15 +191,15 @@ describe('progressive rollout under load', { timeout: 400_000 }, () => {
     g.setPhase('rollout');
     const file = writePolicy('good.yml', [
       'steps:',
-      '  - {shadow: 20, duration: 2s}',
-      '  - {traffic: 20, duration: 2s}',
-      '  - {traffic: 50, duration: 2s}',
+      '  - {shadow: 50, duration: 3s}',
+      '  - {traffic: 20, duration: 4s}',
+      '  - {traffic: 50, duration: 3s}',
       '  - {traffic: 100}',
       'gates:',
       '  max_error_rate: 0.01',
       // p99 over a few dozen samples is close to their maximum: lenient here, the slow test gates latency.
       '  max_latency_p99_ratio: 4',
-      '  min_requests: 15',
+      '  min_requests: 10',
       '  latency_mann_whitney: {significance: 0.0001, allowed_increase: 0.5}',
       `interval: ${INTERVAL_MS}ms`,
       'on_failure: rollback',
@@ -201,7 +210,7 @@ describe('progressive rollout under load', { timeout: 400_000 }, () => {
     const mine = records.filter((r) => r.phase === 'rollout');
     console.log(`# good candidate: ${mine.length} requests during the rollout, by deployment ${JSON.stringify(tally(mine))}, failed ${failed(mine).length}`);
     assert.equal(run.code, 0, `stdout: ${run.stdout}\nstderr: ${run.stderr}`);
-    assert.match(run.stderr, /Progressing step 1 of 4: shadow 20%/, 'plain progress lines when not a terminal');
+    assert.match(run.stderr, /Progressing step 1 of 4: shadow 50%/, 'plain progress lines when not a terminal');
     assert.match(run.stderr, /traffic blue=50 green=50/);
     assert.match(run.stderr, /Succeeded/);
     assert.equal(JSON.parse(run.stdout).status.state, 'Succeeded');
@@ -211,12 +220,12 @@ describe('progressive rollout under load', { timeout: 400_000 }, () => {
     assert.deepEqual(events.filter((e: string) => e === 'promoted').length, 3, events.join(','));
     const applied = r.status.history.filter((h: any) => h.event === 'step').map((h: any) => JSON.stringify([h.traffic, h.mirror_traffic]));
     assert.deepEqual(applied, [
-      JSON.stringify([{ blue: 100 }, { green: 20 }]),
+      JSON.stringify([{ blue: 100 }, { green: 50 }]),
       JSON.stringify([{ blue: 80, green: 20 }, {}]),
       JSON.stringify([{ blue: 50, green: 50 }, {}]),
       JSON.stringify([{ green: 100 }, {}]),
     ]);
-    assert.deepEqual((await endpoint()).traffic, { green: 100, blue: 0, red: 0, slow: 0 });
+    assert.deepEqual((await endpoint()).traffic, { green: 100, blue: 0, red: 0, slow: 0, differ: 0 });
     // Every automatic change is audited as the controller on behalf of the starter.
     const audit = (await api('GET', '/api/v1/audit?limit=200')).body.value as any[];
     const auto = audit.filter((a) => a.principal === 'rollout-controller (on behalf of admin)' && a.target === `endpoints/${E}`);
@@ -280,7 +289,32 @@ describe('progressive rollout under load', { timeout: 400_000 }, () => {
     if (reason.gate === 'max_latency_p99_ratio') assert.ok(reason.value > 1.5);
     else assert.ok(reason.value < 0.001);
     console.log(`# slow candidate: ${r.status.reason.message}`);
-    assert.deepEqual((await endpoint()).traffic, { green: 100, blue: 0, red: 0, slow: 0 });
+    assert.deepEqual((await endpoint()).traffic, { green: 100, blue: 0, red: 0, slow: 0, differ: 0 });
+  });
+
+  it('stops a candidate whose answers differ but never fail in its shadow step; no client gets its answer', async () => {
+    const g = startLoad();
+    await g.waitFor('start', { target: 30, min: 30, softMs: 0, hardMs: 30_000 });
+    g.setPhase('rollout');
+    const started = await api('POST', `/api/v1/endpoints/${E}/rollout`, {
+      candidate: 'differ',
+      policy: { steps: [{ shadow: 50, duration: '30s' }, { traffic: 50, duration: '30s' }, { traffic: 100 }], gates: { min_agreement: 0.99, min_requests: 20 }, interval: `${INTERVAL_MS}ms` },
+    });
+    assert.equal(started.status, 201, started.text);
+    const end = await until('differ is stopped', async () => { const r = await rollout(); return r.status.state !== 'Progressing' ? r : undefined; }, 60_000, 100);
+    const records = await stopLoad();
+    assert.equal(end.status.state, 'RolledBack', JSON.stringify(end.status));
+    assert.equal(end.status.step, 0, 'stopped in its shadow step');
+    assert.equal(end.status.reason.gate, 'min_agreement', JSON.stringify(end.status.reason));
+    assert.ok(end.status.reason.value < 0.99);
+    const errorGate = end.status.gates.find((x: any) => x.gate === 'max_error_rate');
+    assert.equal(errorGate.value, 0, 'it never failed a request');
+    const mine = records.filter((r) => r.phase === 'rollout');
+    console.log(`# differing candidate: ${end.status.reason.message}; ${mine.length} client requests, by deployment ${JSON.stringify(tally(mine))}`);
+    assert.ok(mine.length > 0);
+    assert.deepEqual(mine.filter((r) => r.deployment === 'differ' || (r.firstPrediction ?? 0) >= 1000).length, 0, 'no client got the candidate\'s answer');
+    assert.deepEqual(failed(mine).length, 0);
+    await until('the shadow is off again', async () => JSON.stringify((await endpoint()).mirror_traffic) === '{}', 10_000);
   });
 
   it('pauses with "not enough requests" when the endpoint is idle, and never promotes', async () => {
