@@ -32,6 +32,7 @@ if (o.report) { console.log(`wrote ${writeReport()}`); process.exit(0); }
 const all = {
   B1: () => import('../bench/b1-gateway-overhead.mjs').then((m) => m.b1),
   B2: () => import('../bench/b2-mirror-isolation.mjs').then((m) => m.b2),
+  B2B: () => import('../bench/b2b-mirror-saturated.mjs').then((m) => m.b2b),
   B3: () => import('../bench/b3-scoring-throughput.mjs').then((m) => m.b3),
   B4: () => import('../bench/b4-time-to-ready.mjs').then((m) => m.b4),
 };

@@ -65,7 +65,7 @@ function section(res) {
 
 export function loadResults() {
   let files = [];
-  try { files = readdirSync(resultsDir).filter((f) => /^B\d+\.json$/.test(f)).sort(); } catch { /* none yet */ }
+  try { files = readdirSync(resultsDir).filter((f) => /^B\d+[a-z]?\.json$/.test(f)).sort(); } catch { /* none yet */ }
   return files.map((f) => JSON.parse(readFileSync(join(resultsDir, f), 'utf8')));
 }
 
