@@ -5,7 +5,8 @@
 // compared as text, exactly. Numeric leaves are collected (bounded) for the difference statistics and
 // the distribution test of control/comparer.ts.
 import { SwitchyardError } from '../errors.js';
-import { expectObject, isPlainObject } from './input-fields.js';
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface Tolerance {
   /** Absolute tolerance for numbers. */
@@ -163,7 +164,8 @@ function excerpt(s: string): string {
  */
 export function readTolerance(value: unknown): Tolerance {
   if (value === undefined || value === null) return { ...DEFAULT_TOLERANCE };
-  const o = expectObject('shadow_compare', value);
+  if (!isPlainObject(value)) throw new SwitchyardError('InvalidValue', `shadow_compare must be an object {abs_tolerance, rel_tolerance} (got ${JSON.stringify(value)}).`);
+  const o = value;
   for (const k of Object.keys(o)) {
     if (k !== 'abs_tolerance' && k !== 'rel_tolerance') {
       throw new SwitchyardError('InvalidValue', `shadow_compare has no field '${k}'; it takes abs_tolerance and rel_tolerance.`);
