@@ -21,6 +21,7 @@ function dropTowardsInstance(name: string): boolean {
     case 'proxy-authorization':
     case 'proxy-connection':
     case 'x-request-id':
+    case 'x-switchyard-instance-secret': // the gateway's own, never a client's
       return true;
     default:
       return false;
@@ -89,6 +90,8 @@ export function dropTowardsClient(name: string): boolean {
       return name.toLowerCase() === 'ms-azureml-model-error-reason';
     case 33:
       return name.toLowerCase() === 'ms-azureml-model-error-statuscode';
+    case 28:
+      return name.toLowerCase() === 'x-switchyard-instance-secret'; // a script echoing it back
     default:
       return false;
   }

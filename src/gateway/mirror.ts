@@ -122,7 +122,7 @@ export class MirrorLane {
   update(route: DeploymentRoute): void {
     this.route = route;
     this.retired = false;
-    const next = route.instances.map((i) => this.upstreams.ref(i.url));
+    const next = route.instances.map((i) => this.upstreams.ref(i.url, i.secret));
     const prev = this.instances;
     this.instances = next;
     for (const u of prev) this.upstreams.unref(u);

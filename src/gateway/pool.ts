@@ -50,7 +50,7 @@ export class DeploymentPool {
     this.retired = false;
     this.stats.present = true;
     const next: Upstream[] = [];
-    for (const inst of route.instances) next.push(this.upstreams.ref(inst.url));
+    for (const inst of route.instances) next.push(this.upstreams.ref(inst.url, inst.secret));
     const prev = this.instances;
     this.instances = next;
     for (const u of prev) this.upstreams.unref(u);

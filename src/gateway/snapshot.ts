@@ -39,8 +39,11 @@ export interface DeploymentRoute {
   maxConcurrentPerInstance: number;
   /** Desired instance count: the 429 bound is 2 × maxConcurrentPerInstance × instanceCount. */
   instanceCount: number;
-  /** Ready instances only, in a stable order. */
-  instances: Array<{ name: string; url: string }>;
+  /**
+   * Ready instances only, in a stable order. `secret`: what the instance requires in
+   * `x-switchyard-instance-secret` (instances refuse requests without it; see docs/security.md).
+   */
+  instances: Array<{ name: string; url: string; secret?: string }>;
   /** Path of the scoring route on an instance ('/score' unless a custom container says otherwise). */
   scorePath: string;
   /** Path of the OpenAPI document on an instance ('/swagger.json'). */

@@ -47,6 +47,8 @@ export interface ConnectionOwner {
   readonly port: number;
   /** Host header value. */
   readonly authority: string;
+  /** The instance-secret header line (with CRLF), or ''. */
+  readonly secretHeader: string;
   /** The connection finished a response and may be reused (or is dropped when `reusable` is false). */
   released(conn: UpstreamConnection, reusable: boolean): void;
   /** The connection is gone (closed or failed). */
@@ -149,7 +151,7 @@ export class UpstreamConnection implements ResponseSink {
     const h = this.handler!;
     h.onConnect(this.abort);
     if (this.handler !== h) return; // aborted inside onConnect
-    let head = `${req.method} ${req.path} HTTP/1.1\r\nhost: ${this.owner.authority}\r\n`;
+    let head = `${req.method} ${req.path} HTTP/1.1\r\nhost: ${this.owner.authority}\r\n${this.owner.secretHeader}`;
     const hs = req.headers;
     for (let i = 0; i + 1 < hs.length; i += 2) head += `${hs[i]}: ${hs[i + 1]}\r\n`;
     const body = req.body;

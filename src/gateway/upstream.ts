@@ -4,6 +4,12 @@
 // across a swap); a URL that disappears is closed once its last request finishes.
 import { UpstreamConnection, type ConnectionOwner, type UpstreamHandler, type UpstreamRequest } from './upstream-connection.js';
 
+/** The header that proves a request comes from the gateway (the instance's secret, from the snapshot). */
+export const INSTANCE_SECRET_HEADER = 'x-switchyard-instance-secret';
+
+/** The header line, serialised once per instance (the hot path only appends it). */
+const secretLine = (secret: string | undefined): string => (secret ? `${INSTANCE_SECRET_HEADER}: ${secret}\r\n` : '');
+
 /** How long an instance that refused a connection is tried only as a last resort. */
 const REFUSED_COOL_DOWN_MS = 1000;
 
@@ -11,6 +17,8 @@ export class Upstream implements ConnectionOwner {
   readonly hostname: string;
   readonly port: number;
   readonly authority: string;
+  /** The instance's secret as a header line ('' for none); a restarted instance on the same URL updates it. */
+  secretHeader: string;
   /** Requests dispatched and not yet finished (live or mirror, depending on the registry). */
   outstanding = 0;
   /** Pools (or mirror lanes) that list this URL; 0 = the URL left the snapshot. */
@@ -22,7 +30,8 @@ export class Upstream implements ConnectionOwner {
   private readonly idle: UpstreamConnection[] = [];
   private readonly open = new Set<UpstreamConnection>();
 
-  constructor(readonly url: string, private readonly registry: UpstreamRegistry) {
+  constructor(readonly url: string, private readonly registry: UpstreamRegistry, secret?: string) {
+    this.secretHeader = secretLine(secret);
     const u = new URL(url);
     if (u.protocol !== 'http:') throw new TypeError(`instance url '${url}' is not http://`);
     this.hostname = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
@@ -98,11 +107,14 @@ export class UpstreamRegistry {
   private readonly byUrl = new Map<string, Upstream>();
 
   /** Takes a reference on the upstream of `url`, creating it if needed. */
-  ref(url: string): Upstream {
+  ref(url: string, secret?: string): Upstream {
     let u = this.byUrl.get(url);
     if (u === undefined || u.closed) {
-      u = new Upstream(url, this);
+      u = new Upstream(url, this, secret);
       this.byUrl.set(url, u);
+    } else {
+      const line = secretLine(secret);
+      if (u.secretHeader !== line) u.secretHeader = line;
     }
     u.refs++;
     return u;

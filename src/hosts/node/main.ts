@@ -26,7 +26,7 @@ async function startWorker(settings: HostSettings, report: (m: WorkerMessage) =>
     const user = await loadUserModule(settings.entryPath);
     phase = `init() of ${settings.entryScript}`;
     await user.init();
-    const server = createScoringServer(user, settings.maxBodyBytes);
+    const server = createScoringServer(user, settings.maxBodyBytes, settings.secret);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(settings.port, settings.bindHost, () => resolve());
@@ -93,6 +93,8 @@ async function primary(settings: HostSettings): Promise<void> {
 
 async function main(): Promise<void> {
   const settings = readSettings();
+  // Read: the scoring module has no use for the name (cluster workers read the file themselves).
+  if (cluster.isWorker || settings.workers === 1) delete process.env.SWITCHYARD_INSTANCE_SECRET_FILE;
   if (cluster.isWorker) {
     await startWorker(settings, (m) => process.send?.(m));
     return;

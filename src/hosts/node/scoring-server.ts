@@ -2,6 +2,7 @@
 // GET / (liveness, "Healthy"), GET /ready, POST /score, GET /swagger.json (the module's `swagger` export; 404 when it has none).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { BAD_VALUE_CHAR } from '../../gateway/http-syntax.js';
+import { takeSecret } from './gateway-secret.js';
 import type { UserModule } from './user-module.js';
 
 const JSON_TYPE = 'application/json';
@@ -60,13 +61,18 @@ function describe(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
 
-export function createScoringServer(user: UserModule, maxBodyBytes: number): Server {
+/** `secret`: when set, requests without it (the gateway's header) are refused with 401. */
+export function createScoringServer(user: UserModule, maxBodyBytes: number, secret: Buffer | null = null): Server {
   const server = createServer({ keepAlive: true, keepAliveTimeout: 65_000 }, (req, res) => {
     void handle(req, res);
   });
   server.keepAliveTimeout = 65_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (secret !== null && !takeSecret(req, secret)) {
+      send(res, 401, TEXT_TYPE, 'This instance answers only the Switchyard gateway: call the endpoint\'s scoring URI instead.', { Connection: 'close' });
+      return;
+    }
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q >= 0 ? url.slice(0, q) : url;

@@ -1,5 +1,6 @@
 // The Node host's settings, read once from the environment (the variables the azureml server reads).
 import { isAbsolute, join, resolve } from 'node:path';
+import { readSecret } from './gateway-secret.js';
 
 export interface HostSettings {
   appRoot: string;
@@ -10,6 +11,8 @@ export interface HostSettings {
   port: number;
   maxBodyBytes: number;
   drainSeconds: number;
+  /** The gateway's secret (gateway-secret.ts), or null when the host runs by hand. */
+  secret: Buffer | null;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, allowZero = false): number {
@@ -34,5 +37,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): HostSettings
     port: int(env, 'PORT', 5001, true),
     maxBodyBytes: int(env, 'SWITCHYARD_MAX_BODY_BYTES', 256 * 1024 * 1024),
     drainSeconds: int(env, 'SWITCHYARD_DRAIN_SECONDS', 30, true),
+    secret: readSecret(env),
   };
 }

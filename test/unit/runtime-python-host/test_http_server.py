@@ -77,5 +77,53 @@ class HttpServerTest(unittest.TestCase):
         self.assertTrue(out.endswith("\r\n\r\n"))
 
 
+def headers_app(request):
+    names = ",".join(name.lower() for name, _ in request.raw_headers)
+    return 200, b"Content-Type: text/plain\r\n", (names + "|" + ",".join(sorted(request.headers))).encode()
+
+
+class GatewaySecretTest(unittest.TestCase):
+    """Only requests carrying the instance's secret are served; the header never reaches the script."""
+
+    SECRET = b"s" * 64
+
+    def setUp(self):
+        self.listener = socket.socket()
+        self.server = HttpServer(self.listener, headers_app, max_body=1000, drain_seconds=1, secret=self.SECRET)
+        self.ours, self.theirs = socket.socketpair()
+        self.ours.setblocking(False)
+        self.conn = _Connection(self.ours)
+        self.server.conns[self.conn.fd] = self.conn
+        self.server.poller.register(self.conn.fd, 1)
+        self.theirs.settimeout(2)
+
+    def tearDown(self):
+        for s in (self.ours, self.theirs, self.listener):
+            s.close()
+
+    def ask(self, head):
+        self.theirs.sendall(head + b"\r\n")
+        self.server._on_readable(self.conn)
+        return self.theirs.recv(65536).decode()
+
+    def test_without_the_secret_401_and_close(self):
+        out = self.ask(b"POST /score HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi")
+        self.assertTrue(out.startswith("HTTP/1.1 401"), out)
+        self.assertIn("Connection: close", out)
+        self.assertNotIn(self.conn.fd, self.server.conns)
+
+    def test_wrong_or_repeated_secret_401(self):
+        self.assertTrue(self.ask(b"GET / HTTP/1.1\r\nX-Switchyard-Instance-Secret: " + b"t" * 64 + b"\r\n").startswith("HTTP/1.1 401"))
+
+    def test_repeated_secret_401(self):
+        line = b"x-switchyard-instance-secret: " + self.SECRET + b"\r\n"
+        self.assertTrue(self.ask(b"GET / HTTP/1.1\r\n" + line + line).startswith("HTTP/1.1 401"))
+
+    def test_right_secret_served_and_hidden_from_the_script(self):
+        out = self.ask(b"GET /ready HTTP/1.1\r\nX-Switchyard-Instance-Secret: " + self.SECRET + b"\r\nX-Other: 1\r\n")
+        self.assertTrue(out.startswith("HTTP/1.1 200"), out)
+        self.assertTrue(out.endswith("x-other|x-other"), out)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -11,6 +11,7 @@ requests at a time, so a worker has nothing else to do meanwhile.
 On SIGTERM the worker stops accepting, closes idle connections, finishes the requests it has
 started (with `Connection: close`) and returns; after `drain_seconds` it returns anyway.
 """
+import hmac
 import os
 import select
 import signal
@@ -21,6 +22,9 @@ from urllib.parse import unquote
 
 from .aml_types import AMLRequest
 
+# The header the gateway presents with the instance's secret (see gateway_secret.py); removed before
+# the scoring script sees the request.
+SECRET_HEADER = "x-switchyard-instance-secret"
 MAX_HEAD = 64 * 1024
 RECV_SIZE = 256 * 1024
 CHUNKED = -1
@@ -68,8 +72,10 @@ class _Connection:
 
 
 class HttpServer:
-    def __init__(self, listener, app, max_body, drain_seconds, shared=False):
+    def __init__(self, listener, app, max_body, drain_seconds, shared=False, secret=None):
         self.listener = listener
+        # bytes: every request must carry it in SECRET_HEADER (only the gateway and the server's probes know it).
+        self.secret = secret
         self.shared = shared  # other workers accept on the same socket
         self.app = app
         self.max_body = max_body
@@ -271,15 +277,21 @@ class HttpServer:
         method, target, version = parts
         raw_headers = []
         headers = {}
+        presented = None
         for line in lines[1:]:
             colon = line.find(":")
             if colon <= 0:
                 raise HttpError(400, "Malformed header line")
             name = line[:colon].strip()
             value = line[colon + 1 :].strip()
+            if len(name) == 28 and name.lower() == SECRET_HEADER:
+                presented = value if presented is None else ""  # twice: refused
+                continue
             raw_headers.append((name, value))
             key = name.lower()
             headers[key] = headers[key] + ", " + value if key in headers else value
+        if self.secret is not None and (presented is None or not hmac.compare_digest(presented.encode("latin-1"), self.secret)):
+            raise HttpError(401, "This instance answers only the Switchyard gateway: call the endpoint's scoring URI instead.")
         request = Request()
         request.method = method
         request.target = target

@@ -1,9 +1,11 @@
 """The host's settings, read once from the environment (the same variables the azureml server reads)."""
 import os
 
+from .gateway_secret import read_secret
+
 
 class HostSettings:
-    __slots__ = ("app_root", "entry_script", "workers", "bind_host", "port", "max_body", "drain_seconds")
+    __slots__ = ("app_root", "entry_script", "workers", "bind_host", "port", "max_body", "drain_seconds", "secret")
 
     def __init__(self, environ):
         self.app_root = os.path.abspath(environ.get("AML_APP_ROOT") or os.getcwd())
@@ -14,6 +16,7 @@ class HostSettings:
         self.port = _positive_int(environ, "PORT", 5001, allow_zero=True)
         self.max_body = _positive_int(environ, "SWITCHYARD_MAX_BODY_BYTES", 256 * 1024 * 1024)
         self.drain_seconds = _positive_int(environ, "SWITCHYARD_DRAIN_SECONDS", 30, allow_zero=True)
+        self.secret = read_secret(environ)
 
     @property
     def entry_path(self):

@@ -23,7 +23,7 @@ def run_worker(listener, settings, on_ready):
         return _failed("init() of %s" % settings.entry_script, exc)
     app = ScoringApp(script)
     on_ready()
-    HttpServer(listener, app, settings.max_body, settings.drain_seconds, shared=settings.workers > 1).serve_forever()
+    HttpServer(listener, app, settings.max_body, settings.drain_seconds, shared=settings.workers > 1, secret=settings.secret).serve_forever()
     return 0
 
 
