@@ -10,6 +10,8 @@ const wanted = groups.length ? groups : ['unit', 'integration', 'e2e'];
 
 // chromium: the web console's browser tests (test/e2e/console.test.ts) drive Debian's build of it.
 execFileSync('bash', ['scripts/system-deps.sh', ...(wanted.includes('e2e') ? ['chromium'] : [])], { stdio: 'inherit' });
+// As root, tests run instances as the unprivileged instance user, as a root server does.
+if (process.getuid?.() === 0) execFileSync('bash', ['scripts/instance-user.sh'], { stdio: 'inherit' });
 await build();
 
 const files = [];

@@ -69,6 +69,8 @@ export interface ControlAppDeps {
   jsonBodyLimit?: number;
   /** Audit retention and the failed-authentication rate limit (defaults: security-settings.ts). */
   security?: Partial<SecuritySettings>;
+  /** Instances run as the server's own user: writing a deployment needs Owner (permissions.ts). */
+  codeRunsAsServer?: boolean;
 }
 
 export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInstance> {
@@ -142,7 +144,7 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
 
   app.setErrorHandler(makeErrorHandler());
   app.setNotFoundHandler(notFoundHandler);
-  app.addHook('onRequest', bearerAuth(deps.auth, limiter));
+  app.addHook('onRequest', bearerAuth(deps.auth, limiter, { codeRunsAsServer: deps.codeRunsAsServer === true }));
   app.addHook('onResponse', auditHook(deps.context.store, denied, deps.logger));
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'control request');

@@ -5,7 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SwitchyardError } from '../errors.js';
-import { allows, permissionFor, rolesAllowed, type Action, type Role } from './permissions.js';
+import { actionsNeeded, allows, permissionFor, rolesAllowed, RUN_AS_SERVER_ACTION, type Action, type Role } from './permissions.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import type { DeniedReason } from './denied-attempts.js';
 
@@ -61,9 +61,12 @@ declare module 'fastify' {
 
 export function forbidden(principal: Principal, action: Action): SwitchyardError {
   const who = rolesAllowed(action);
+  const why = action === RUN_AS_SERVER_ACTION
+    ? ' This server runs scoring instances as its own user (it cannot switch to an unprivileged instance user), so deploying code is reserved to Owner; see docs/security.md.'
+    : '';
   return new SwitchyardError('Forbidden',
     `Principal ${JSON.stringify(principal.name)} has role ${principal.role}, which does not allow ${action}` +
-      ` (allowed for ${who.join(', ')}). Ask an Owner for a token with one of those roles (switchyard token create).`,
+      ` (allowed for ${who.join(', ')}). Ask an Owner for a token with one of those roles (switchyard token create).${why}`,
     { principal: principal.name, role: principal.role, action });
 }
 
@@ -73,8 +76,9 @@ const isPrincipal = (p: Principal | ExpiredToken | null): p is Principal => p !=
  * An onRequest hook enforcing the bearer token and the permission of the route. A request without a
  * valid token counts against its source's failure budget (auth-failure-limiter.ts): within it, 401;
  * past it, 429 with Retry-After. A valid token is never rate limited.
+ * `codeRunsAsServer`: instances run as the server's own user (permissions.ts, RUN_AS_SERVER_ACTION).
  */
-export function bearerAuth(resolve: PrincipalResolver, limiter?: AuthFailureLimiter) {
+export function bearerAuth(resolve: PrincipalResolver, limiter?: AuthFailureLimiter, options: { codeRunsAsServer?: boolean } = {}) {
   const refuse = (request: FastifyRequest, reply: FastifyReply, reason: DeniedReason, error: SwitchyardError): SwitchyardError => {
     const verdict = limiter?.fail(request.ip);
     if (verdict?.limited) {
@@ -109,9 +113,12 @@ export function bearerAuth(resolve: PrincipalResolver, limiter?: AuthFailureLimi
     // the table cannot happen (app.ts refuses to start), and is denied if it ever does.
     if (url === undefined) return;
     if (!permission) throw new SwitchyardError('Internal', `Route ${request.method} ${url} has no permission in src/control/permissions.ts.`);
-    if (!allows(principal.role, permission)) {
-      request.deniedReason = 'forbidden';
-      throw forbidden(principal, permission);
+    for (const action of actionsNeeded(request.method, url, permission, options.codeRunsAsServer === true)) {
+      if (!allows(principal.role, action)) {
+        request.action = action;
+        request.deniedReason = 'forbidden';
+        throw forbidden(principal, action);
+      }
     }
   };
 }

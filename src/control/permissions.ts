@@ -28,6 +28,8 @@ export const ACTIONS = [
   // changes traffic, as `online-endpoint update` does.
   'onlineEndpoints/rollouts/read',
   'onlineEndpoints/rollouts/write',
+  // Needed on top of deployments/write only when instances run as the server's own user (see below).
+  'onlineEndpoints/deployments/runAsServer/action',
   'models/read',
   'models/write',
   'environments/read',
@@ -126,7 +128,9 @@ const CONTRIBUTOR: readonly Action[] = [
   'models/write', 'environments/write', 'artifacts/write',
 ];
 
-const OWNER: readonly Action[] = [...CONTRIBUTOR, 'tokens/read', 'tokens/write', 'tokens/delete', 'auditLogs/read'];
+const OWNER: readonly Action[] = [
+  ...CONTRIBUTOR, 'tokens/read', 'tokens/write', 'tokens/delete', 'auditLogs/read', 'onlineEndpoints/deployments/runAsServer/action',
+];
 
 /** What each role may do. Reader ⊂ Contributor ⊂ Owner. */
 export const ROLE_ACTIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
@@ -134,6 +138,24 @@ export const ROLE_ACTIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
   Contributor: new Set(CONTRIBUTOR),
   Owner: new Set(OWNER),
 };
+
+/**
+ * Deploying code is running code. With an instance user (a root server; docs/security.md) a scoring
+ * script cannot touch the server's secrets, and deployments/write is all a deployment needs. A server
+ * that cannot switch users runs instances as itself: a script could read the admin token and the master
+ * key, so creating or updating a deployment is as strong as Owner and also needs this action, which only
+ * Owner has. Routes that need it in that mode:
+ */
+export const RUN_AS_SERVER_ACTION: Action = 'onlineEndpoints/deployments/runAsServer/action';
+export const RUN_AS_SERVER_ROUTES: ReadonlySet<string> = new Set([
+  'POST /api/v1/endpoints/:endpoint/deployments',
+  'PATCH /api/v1/endpoints/:endpoint/deployments/:name',
+]);
+
+/** Every action a request on this route needs (the route's own first). */
+export function actionsNeeded(method: string, url: string, permission: Action, codeRunsAsServer: boolean): Action[] {
+  return codeRunsAsServer && RUN_AS_SERVER_ROUTES.has(routeKey(method, url)) ? [permission, RUN_AS_SERVER_ACTION] : [permission];
+}
 
 export const routeKey = (method: string, url: string): string => `${method === 'HEAD' ? 'GET' : method} ${url}`;
 

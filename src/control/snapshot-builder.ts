@@ -1,7 +1,7 @@
 // Store contents + instance states → RoutingSnapshot (src/gateway/snapshot.ts). Pure: the gateway's
 // whole view of the world is decided here, and tested as a table. Endpoints and deployments being
 // deleted are left out, so the gateway stops routing to them first; only Ready instances are listed.
-import type { InstanceView } from '../spec/types.js';
+import type { RoutableInstance } from '../runtime/backend.js';
 import type { DeploymentRoute, EndpointRoute, RoutingSnapshot } from '../gateway/snapshot.js';
 import type { DeploymentRecord, EndpointRecord } from '../store/store.js';
 import { hashKey } from '../store/credentials.js';
@@ -10,7 +10,8 @@ export interface SnapshotInput {
   version: number;
   endpoints: readonly EndpointRecord[];
   deployments: readonly DeploymentRecord[];
-  instances: (endpoint: string, deployment: string) => readonly InstanceView[];
+  /** With `secret` where the backend gives instances one (RoutableInstance). */
+  instances: (endpoint: string, deployment: string) => readonly RoutableInstance[];
 }
 
 export const DEFAULT_SCORE_PATH = '/score';
@@ -51,7 +52,7 @@ export function buildSnapshot(input: SnapshotInput): RoutingSnapshot {
   return { version: input.version, endpoints };
 }
 
-function deploymentRoute(dep: DeploymentRecord, instances: readonly InstanceView[]): DeploymentRoute {
+function deploymentRoute(dep: DeploymentRecord, instances: readonly RoutableInstance[]): DeploymentRoute {
   const spec = dep.spec;
   return {
     name: spec.name,
@@ -59,8 +60,8 @@ function deploymentRoute(dep: DeploymentRecord, instances: readonly InstanceView
     maxConcurrentPerInstance: spec.request_settings.max_concurrent_requests_per_instance,
     instanceCount: spec.instance_count,
     instances: instances
-      .filter((i): i is InstanceView & { url: string } => i.state === 'Ready' && typeof i.url === 'string' && i.url !== '')
-      .map((i) => ({ name: i.name, url: i.url }))
+      .filter((i): i is RoutableInstance & { url: string } => i.state === 'Ready' && typeof i.url === 'string' && i.url !== '')
+      .map((i) => (i.secret ? { name: i.name, url: i.url, secret: i.secret } : { name: i.name, url: i.url }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     scorePath: spec.environment.inference_config?.scoring_route?.path ?? DEFAULT_SCORE_PATH,
     swaggerPath: DEFAULT_SWAGGER_PATH,

@@ -23,6 +23,12 @@ export interface DeploymentTemplate {
   memoryLimitBytes?: number;
 }
 
+/** An instance as the gateway needs it: its view and the secret it must present (never shown by the API). */
+export interface RoutableInstance extends InstanceView {
+  /** Sent in `x-switchyard-instance-secret`; the instance refuses requests without it. */
+  secret?: string;
+}
+
 export interface EnsureResult {
   ok: boolean;
   /** On failure: a stable reason code (EnvironmentUnsatisfied, InitFailed, InstanceFailed) and message. */
@@ -57,6 +63,8 @@ export interface RuntimeBackend {
   ensure(template: DeploymentTemplate): Promise<EnsureResult>;
   /** The live instances of a deployment (all revisions), for `show` and routing snapshots. */
   instances(endpoint: string, deployment: string): InstanceView[];
+  /** The same instances with their gateway secrets, for routing snapshots only (a backend without secrets omits it). */
+  routable?(endpoint: string, deployment: string): RoutableInstance[];
   /** Drain and stop every instance of the deployment and forget it. Idempotent. */
   remove(endpoint: string, deployment: string): Promise<void>;
   readLogs(endpoint: string, deployment: string, options: ReadLogsOptions): Promise<string>;

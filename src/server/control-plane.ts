@@ -49,6 +49,8 @@ export interface ControlPlaneOptions {
   quickWaitMs?: number;
   /** Audit retention, auth rate limit, extraction caps, connection limits (defaults: security-settings.ts). */
   security?: Partial<SecuritySettings>;
+  /** Instances run as the server's own user (not isolated): deploying code needs Owner. */
+  codeRunsAsServer?: boolean;
 }
 
 export interface ControlPlane {
@@ -95,7 +97,7 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
         if (backend.setCpuPriority) {
           for (const p of cpuPriorities(endpoints, deployments)) backend.setCpuPriority(p.endpoint, p.deployment, p.priority);
         }
-        return buildSnapshot({ version, endpoints, deployments, instances: (e, d) => backend.instances(e, d) });
+        return buildSnapshot({ version, endpoints, deployments, instances: (e, d) => backend.routable?.(e, d) ?? backend.instances(e, d) });
       },
       gateway, logger.child({ component: 'snapshots' }));
 
@@ -138,6 +140,7 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
       context, tokens, auth: anyOf(adminTokenResolver(options.adminToken), tokens.resolver()), logger: logger.child({ component: 'control' }),
       ...(options.security ? { security: options.security } : {}),
       rollouts: { controller: rollouts, hasAgreement: true },
+      ...(options.codeRunsAsServer ? { codeRunsAsServer: true } : {}),
     });
 
     let closing: Promise<void> | undefined;

@@ -3,6 +3,7 @@
 // `switchyard serve` calls it; tests call it with port 0. Closing drains the gateway, then stops
 // instances.
 import { mkdir } from 'node:fs/promises';
+import { isMainThread } from 'node:worker_threads';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SwitchyardError } from '../errors.js';
@@ -12,6 +13,8 @@ import { DEFAULT_LOG_LIMITS, type LogLimits } from '../runtime/local/log-files.j
 import { GatewayHost } from '../gateway/host.js';
 import { mintToken } from '../gateway/token.js';
 import { ensureAdminToken } from './admin-token.js';
+import { resolveInstanceIsolation, type InstanceIsolation } from '../runtime/local/instance-user.js';
+import { defaultInstanceDir, privatiseDataDir } from './data-dir-access.js';
 import { assembleControlPlane } from './control-plane.js';
 import { securitySettingsFromEnv } from '../control/security-settings.js';
 
@@ -21,6 +24,13 @@ export interface ServeOptions {
   gatewayPort?: number;
   dataDir?: string;
   python?: string;
+  /**
+   * The user instances run as (default $SWITCHYARD_INSTANCE_USER, else `switchyard-instance`); `none`
+   * runs them as the server's own user. See runtime/local/instance-user.ts and docs/security.md.
+   */
+  instanceUser?: string;
+  /** Where revisions are staged for instances (default: <data-dir>/deployments when reachable). */
+  instanceDir?: string;
   logLevel?: string;
   /** A logger to use instead of a new one on stderr (tests). */
   logger?: Logger;
@@ -36,6 +46,8 @@ export interface RunningServer {
   controlUrl: string;
   gatewayUrl: string;
   dataDir: string;
+  /** Whether instances run isolated from the server (and why not, when they do not). */
+  isolation: InstanceIsolation;
   close(): Promise<void>;
 }
 
@@ -84,8 +96,23 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const host = options.host ?? '127.0.0.1';
   const dataDir = options.dataDir ? resolve(options.dataDir) : defaultDataDir();
   const logger = options.logger ?? createLogger({ ...(options.logLevel ? { level: options.logLevel } : {}) });
+  const isolation = resolveInstanceIsolation(options.instanceUser ?? process.env.SWITCHYARD_INSTANCE_USER);
+  // What the server writes is its own alone (instances get read access where the runtime grants it).
+  if (isMainThread) process.umask(0o077);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const instanceDirSetting = options.instanceDir ?? process.env.SWITCHYARD_INSTANCE_DIR;
+  const instanceDir = instanceDirSetting ? resolve(instanceDirSetting) : await defaultInstanceDir(dataDir, isolation.isolated);
+  await privatiseDataDir(dataDir, instanceDir);
   const admin = await ensureAdminToken(dataDir);
+  if (isolation.isolated) {
+    logger.info({ event: 'instance-isolation', user: isolation.user.name, uid: isolation.user.uid, instanceDir },
+      `Instances run as ${isolation.user.name} (uid ${isolation.user.uid}) with a group per deployment; staged files in ${instanceDir}`);
+  } else {
+    logger.warn({ event: 'instances-not-isolated', reason: isolation.reason },
+      `WARNING: instances run as this server's own user (${isolation.reason}): a scoring script can read the admin token, ` +
+        'the master key and the store. Deploying code is therefore reserved to Owner (onlineEndpoints/deployments/runAsServer/action); ' +
+        'start the server as root with an instance user to lift this (docs/security.md).');
+  }
 
   const gateway = await GatewayHost.start({ host, port: options.gatewayPort ?? DEFAULT_GATEWAY_PORT, logger: logger.child({ component: 'gateway' }) });
   let plane;
@@ -93,8 +120,10 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     plane = await assembleControlPlane({
       dataDir, logger, adminToken: admin.token, mintToken,
       gateway,
+      codeRunsAsServer: !isolation.isolated,
       makeBackend: (events, drain) => new LocalBackend({
         dataDir, events, drain, logger: logger.child({ component: 'runtime' }),
+        instanceUser: isolation.isolated ? isolation.user : null, instanceDir,
         ...(options.python ? { python: options.python } : {}),
         ...(logLimits ? { logLimits } : {}),
       }),
@@ -135,5 +164,5 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   if (options.handleSignals !== false) {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, onSignal);
   }
-  return { controlUrl, gatewayUrl, dataDir, close };
+  return { controlUrl, gatewayUrl, dataDir, isolation, close };
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { alive, fixtures, groupMembers, makeBackend, template, type Harness } from './runtime-harness.js';
+import { alive, fixtures, groupMembers, instanceFetch, makeBackend, template, type Harness } from './runtime-harness.js';
 
 describe('custom server through LocalBackend', () => {
   let h: Harness;
@@ -31,7 +31,7 @@ describe('custom server through LocalBackend', () => {
     const [i] = h.backend.instances('ep1', 'custom');
     assert.equal(i?.state, 'Ready');
     const port = Number(new URL(i!.url!).port);
-    const res = await fetch(i!.url + '/predict', { method: 'POST', body: 'ping' });
+    const res = await instanceFetch(i!.url + '/predict', { method: 'POST', body: 'ping' });
     const body = (await res.json()) as { echo: string; model_dir: string; port: number };
     assert.equal(body.echo, 'ping');
     assert.equal(body.port, port);

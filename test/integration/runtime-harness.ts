@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/logger.js';
 import type { DeploymentTemplate } from '../../src/runtime/backend.js';
 import { LocalBackend, type LocalBackendOptions } from '../../src/runtime/local/backend.js';
+import { resolveInstanceIsolation } from '../../src/runtime/local/instance-user.js';
+import { INSTANCE_SECRET_HEADER } from '../../src/gateway/upstream.js';
 import type { ProbeSettings } from '../../src/spec/types.js';
 
 export const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'runtime');
@@ -24,6 +26,33 @@ export interface Harness {
   /** Called on every onInstancesChanged, after the bookkeeping above. */
   observers: Array<(endpoint: string, deployment: string) => void>;
   close(): Promise<void>;
+}
+
+/**
+ * As root, instances run as the unprivileged instance user (scripts/instance-user.sh makes it), as a
+ * root server runs them; otherwise as this process's user.
+ */
+const isolation = resolveInstanceIsolation(undefined);
+export const testInstanceUser = isolation.isolated ? isolation.user : null;
+
+const liveBackends = new Set<LocalBackend>();
+
+/** The secret an instance wants (x-switchyard-instance-secret), looked up in the live test backends. */
+export function secretOf(url: string): string | undefined {
+  for (const b of liveBackends) {
+    const secret = b.secretOf(url);
+    if (secret) return secret;
+  }
+  return undefined;
+}
+
+/** fetch() to an instance as the gateway calls it: with the instance's secret. */
+export function instanceFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const base = new URL(url).origin;
+  const secret = secretOf(base);
+  const headers = new Headers(init.headers);
+  if (secret) headers.set(INSTANCE_SECRET_HEADER, secret);
+  return fetch(url, { ...init, headers });
 }
 
 export function makeBackend(extra: Partial<LocalBackendOptions> = {}): Harness {
@@ -49,12 +78,15 @@ export function makeBackend(extra: Partial<LocalBackendOptions> = {}): Harness {
     },
     logger: silentLogger(),
     stopGraceMs: 3000,
+    instanceUser: testInstanceUser,
     ...extra,
   });
+  liveBackends.add(backend);
   return {
     backend, dataDir, changes, drains, pids, observers,
     async close() {
       await backend.shutdown();
+      liveBackends.delete(backend);
       for (const pid of pids) {
         try {
           process.kill(pid, 'SIGKILL');
@@ -113,7 +145,7 @@ export function template(over: Partial<DeploymentTemplate> & { fixture?: string;
 }
 
 export async function score(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Headers }> {
-  const res = await fetch(`${url}/score`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const res = await instanceFetch(`${url}/score`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
   return { status: res.status, body: await res.text(), headers: res.headers };
 }
 

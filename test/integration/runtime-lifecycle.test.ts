@@ -189,11 +189,11 @@ describe('LocalBackend shutdown and recovery', () => {
     const server = spawn(process.execPath, ['--import', 'tsx', join(fixtures, 'server-child.mts'), h.dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const [line] = (await once(server.stdout!, 'data')) as [Buffer];
-      const started = JSON.parse(line.toString()) as { result: { ok: boolean }; pid: number; url: string };
+      const started = JSON.parse(line.toString()) as { result: { ok: boolean }; pid: number; url: string; secret: string };
       assert.equal(started.result.ok, true);
       const members = groupMembers(started.pid);
       assert.equal(members.length, 3);
-      assert.equal((await score(started.url, 'hello')).status, 200);
+      assert.equal((await score(started.url, 'hello', { 'x-switchyard-instance-secret': started.secret })).status, 200);
       server.kill('SIGKILL');
       await waitFor('the orphaned instance to exit', () => members.every((p) => !alive(p)), 5000);
       await h.backend.recover(); // finds the record of a process that is gone, and clears it

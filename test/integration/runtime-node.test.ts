@@ -2,7 +2,7 @@
 // run, a web Response for status and headers), and an init() that rejects.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { jsModel, makeBackend, score, template, type Harness } from './runtime-harness.js';
+import { instanceFetch, jsModel, makeBackend, score, template, type Harness } from './runtime-harness.js';
 
 const node = (fixture: string, script: string, over: Parameters<typeof template>[0] = {}) => {
   const t = template({ fixture, script, environment: { registered: false }, ...over });
@@ -29,8 +29,8 @@ describe('Node host through LocalBackend', () => {
     const bad = await score(i!.url!, JSON.stringify({ nodata: true }));
     assert.equal(bad.status, 500);
     assert.match(bad.body, /expected \{\\"data\\"/);
-    assert.equal(await (await fetch(i!.url + '/')).text(), 'Healthy');
-    const swagger = await fetch(i!.url + '/swagger.json');
+    assert.equal(await (await instanceFetch(i!.url + '/')).text(), 'Healthy');
+    const swagger = await instanceFetch(i!.url + '/swagger.json');
     assert.equal(swagger.status, 200);
     assert.equal(((await swagger.json()) as { info: { title: string } }).info.title, 'js linear model');
     const logs = await h.backend.readLogs('ep1', 'js', { container: 'inference-server', lines: 50 });
@@ -47,7 +47,7 @@ describe('Node host through LocalBackend', () => {
     const teapot = await score(i!.url!, JSON.stringify({ name: 'teapot' }));
     assert.equal(teapot.status, 418);
     assert.equal(teapot.headers.get('x-teapot'), 'yes');
-    const swagger = await fetch(i!.url + '/swagger.json');
+    const swagger = await instanceFetch(i!.url + '/swagger.json');
     assert.equal(swagger.status, 404, 'a module without a swagger export has no document');
     assert.match(await swagger.text(), /export `swagger`/);
   });

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { alive, makeBackend, score, sklearnModel, template, type Harness } from './runtime-harness.js';
+import { alive, instanceFetch, makeBackend, score, secretOf, sklearnModel, template, type Harness } from './runtime-harness.js';
 
 describe('Python host through LocalBackend', () => {
   let h: Harness;
@@ -49,11 +49,12 @@ describe('Python host through LocalBackend', () => {
 
   it('answers a quick load loop (requests/s printed, not asserted)', async () => {
     const url = new URL(h.backend.instances('ep1', 'blue')[0]!.url!);
+    const secret = { 'x-switchyard-instance-secret': secretOf(url.origin) ?? '' };
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const body = JSON.stringify({ data: [[1, 2], [3, 4]] });
     const post = () =>
       new Promise<number>((resolve, reject) => {
-        const req = request({ host: url.hostname, port: url.port, path: '/score', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        const req = request({ host: url.hostname, port: url.port, path: '/score', method: 'POST', agent, headers: { ...secret, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));
         });
@@ -107,16 +108,16 @@ describe('Python host through LocalBackend', () => {
     assert.equal(failed.status, 500);
     assert.match(failed.body, /ValueError: asked to fail/);
 
-    const health = await fetch(url + '/');
+    const health = await instanceFetch(url + '/');
     assert.equal(health.status, 200);
     assert.equal(await health.text(), 'Healthy');
-    assert.equal((await fetch(url + '/swagger.json')).status, 404);
-    assert.equal((await fetch(url + '/nowhere')).status, 404);
+    assert.equal((await instanceFetch(url + '/swagger.json')).status, 404);
+    assert.equal((await instanceFetch(url + '/nowhere')).status, 404);
 
     // Two workers answer on one port: over a few fresh connections both show up.
     const pids = new Set<unknown>();
     for (let i = 0; i < 40 && pids.size < 2; i++) {
-      const r = await fetch(url + '/score', { method: 'POST', body: 'x', headers: { connection: 'close' } });
+      const r = await instanceFetch(url + '/score', { method: 'POST', body: 'x', headers: { connection: 'close' } });
       pids.add((JSON.parse(await r.text()) as { pid: number }).pid);
     }
     assert.equal(pids.size, 2, 'both workers served requests');
@@ -136,7 +137,7 @@ describe('Python host through LocalBackend', () => {
     const bad = await score(url, JSON.stringify({ data: [[1, 2, 3]] }));
     assert.equal(bad.status, 500);
     assert.match(bad.body, /dimension #1/);
-    const swagger = (await (await fetch(url + '/swagger.json')).json()) as {
+    const swagger = (await (await instanceFetch(url + '/swagger.json')).json()) as {
       swagger: string;
       definitions: { ServiceInput: { properties: { data: { type: string } }; example: { data: unknown } } };
     };
@@ -148,7 +149,7 @@ describe('Python host through LocalBackend', () => {
   it('gives @rawhttp scripts the request object', async () => {
     assert.deepEqual(await h.backend.ensure(template({ deployment: 'raw', fixture: 'rawhttp' })), { ok: true });
     const url = h.backend.instances('ep1', 'raw')[0]!.url!;
-    const get = (await (await fetch(url + '/score?a=1&b=two')).json()) as { args: Record<string, string>; full_path: string };
+    const get = (await (await instanceFetch(url + '/score?a=1&b=two')).json()) as { args: Record<string, string>; full_path: string };
     assert.deepEqual(get.args, { a: '1', b: 'two' });
     assert.equal(get.full_path, '/score?a=1&b=two');
     const post = await score(url, JSON.stringify({ k: 1 }), { 'x-custom': 'yes' });

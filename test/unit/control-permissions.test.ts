@@ -3,13 +3,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ACTIONS, ROLES, ROLE_ACTIONS, ROUTE_ACTIONS, allows, isReadAction, parseRole, permissionFor, rolesAllowed,
+  ACTIONS, ROLES, ROLE_ACTIONS, ROUTE_ACTIONS, RUN_AS_SERVER_ACTION, RUN_AS_SERVER_ROUTES, actionsNeeded, allows, isReadAction, parseRole, permissionFor, rolesAllowed,
 } from '../../src/control/permissions.js';
 import { forbidden } from '../../src/control/auth.js';
 import { hashAccessToken, newAccessToken, sameHash } from '../../src/control/access-token-secret.js';
 import { auditTarget, isAudited, isDenied, outcomeOf } from '../../src/control/audit.js';
 
-const OWNER_ONLY = ['tokens/read', 'tokens/write', 'tokens/delete', 'auditLogs/read'];
+const OWNER_ONLY = ['tokens/read', 'tokens/write', 'tokens/delete', 'auditLogs/read', 'onlineEndpoints/deployments/runAsServer/action'];
 
 describe('permission table', () => {
   it('maps every route to a known action (or public), by METHOD /path', () => {
@@ -22,7 +22,7 @@ describe('permission table', () => {
 
   it('uses every action at least once', () => {
     const used = new Set(Object.values(ROUTE_ACTIONS));
-    for (const a of ACTIONS) assert.ok(used.has(a), `${a} is not used by any route`);
+    for (const a of ACTIONS) assert.ok(used.has(a) || a === RUN_AS_SERVER_ACTION, `${a} is not used by any route`);
   });
 
   it('HEAD needs what GET needs; unknown routes have no permission', () => {
@@ -47,6 +47,17 @@ describe('permission table', () => {
 
   it('Contributor does everything but tokens and audit', () => {
     for (const a of ACTIONS) assert.equal(allows('Contributor', a), !OWNER_ONLY.includes(a), a);
+  });
+
+  it('writing a deployment also needs runAsServer (Owner only) when instances run as the server', () => {
+    for (const route of RUN_AS_SERVER_ROUTES) assert.equal(ROUTE_ACTIONS[route], 'onlineEndpoints/deployments/write', route);
+    const post = ['POST', '/api/v1/endpoints/:endpoint/deployments', 'onlineEndpoints/deployments/write'] as const;
+    assert.deepEqual(actionsNeeded(...post, false), ['onlineEndpoints/deployments/write']);
+    assert.deepEqual(actionsNeeded(...post, true), ['onlineEndpoints/deployments/write', RUN_AS_SERVER_ACTION]);
+    assert.deepEqual(actionsNeeded('PATCH', '/api/v1/endpoints/:endpoint/deployments/:name', 'onlineEndpoints/deployments/write', true).length, 2);
+    assert.deepEqual(actionsNeeded('DELETE', '/api/v1/endpoints/:endpoint/deployments/:name', 'onlineEndpoints/deployments/delete', true), ['onlineEndpoints/deployments/delete']);
+    assert.deepEqual(rolesAllowed(RUN_AS_SERVER_ACTION), ['Owner']);
+    assert.match(forbidden({ name: 'ci', role: 'Contributor' }, RUN_AS_SERVER_ACTION).message, /runs scoring instances as its own user.*docs\/security\.md/);
   });
 
   it('parses roles case-insensitively', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { DeploymentTemplate } from '../../src/runtime/backend.js';
-import { buildLaunchPlan, hostKindOf, inheritedEnv } from '../../src/runtime/local/launch-plan.js';
+import { buildLaunchPlan, childSpec, hostKindOf, inheritedEnv } from '../../src/runtime/local/launch-plan.js';
 import { pruneRevisions, stageRevision } from '../../src/runtime/local/staging.js';
 
 const root = mkdtempSync(join(tmpdir(), 'switchyard-staging-'));
@@ -39,7 +39,7 @@ const base = (over: Partial<DeploymentTemplate> = {}): DeploymentTemplate => ({
 describe('staging a revision', () => {
   it('lays a folder model out under AZUREML_MODEL_DIR/<folder name> with hard links', async () => {
     const dataDir = join(root, 'd1');
-    const staged = await stageRevision(dataDir, base());
+    const staged = await stageRevision(join(dataDir, 'deployments'), base());
     assert.equal(staged.created, true);
     assert.equal(staged.modelDir, join(dataDir, 'deployments', 'ep', 'blue', 'r1', 'azureml-models', 'sk', '2'));
     const pkl = join(staged.modelDir!, 'model', 'sklearn_regression_model.pkl');
@@ -48,7 +48,7 @@ describe('staging a revision', () => {
     assert.ok(statSync(join(staged.appDir!, 'onlinescoring', 'score.py')).isFile());
     assert.equal(staged.files, 3);
 
-    const again = await stageRevision(dataDir, base());
+    const again = await stageRevision(join(dataDir, 'deployments'), base());
     assert.equal(again.created, false);
     assert.equal(again.modelDir, staged.modelDir);
   });
@@ -60,9 +60,9 @@ describe('staging a revision', () => {
 
   it('prunes revisions no longer in use', async () => {
     const dataDir = join(root, 'd3');
-    await stageRevision(dataDir, base({ revision: 'old' }));
-    await stageRevision(dataDir, base({ revision: 'new' }));
-    await pruneRevisions(dataDir, 'ep', 'blue', new Set(['new']));
+    await stageRevision(join(dataDir, 'deployments'), base({ revision: 'old' }));
+    await stageRevision(join(dataDir, 'deployments'), base({ revision: 'new' }));
+    await pruneRevisions(join(dataDir, 'deployments'), 'ep', 'blue', new Set(['new']));
     assert.deepEqual(readdirSync(join(dataDir, 'deployments', 'ep', 'blue')), ['new']);
   });
 });
@@ -91,8 +91,26 @@ describe('launch plans', () => {
     assert.equal(plan.readiness, 'announce');
   });
 
-  it('keeps Switchyard settings out of instances', () => {
-    const env = inheritedEnv({ PATH: '/bin', SWITCHYARD_DATABASE_URL: 'postgres://secret', AZUREML_MODEL_DIR: '/x', HOME: '/root' });
-    assert.deepEqual(env, { PATH: '/bin', HOME: '/root' });
+  it('passes instances only PATH, the locale and the time zone of the server\'s environment', () => {
+    const env = inheritedEnv({
+      PATH: '/bin', LANG: 'C.UTF-8', LC_ALL: 'C', TZ: 'UTC', SWITCHYARD_DATABASE_URL: 'postgres://secret', SWITCHYARD_TOKEN: 't',
+      AZUREML_MODEL_DIR: '/x', HOME: '/root', AWS_SECRET_ACCESS_KEY: 'k', NODE_OPTIONS: '--inspect', LD_PRELOAD: '/x.so',
+    });
+    assert.deepEqual(env, { PATH: '/bin', LANG: 'C.UTF-8', LC_ALL: 'C', TZ: 'UTC' });
+  });
+
+  it('starts a run with the sandbox\'s user, group and variables; a custom server under the watchdog with its port', () => {
+    const sandbox = { secret: 's', env: { HOME: '/h', TMPDIR: '/t', SWITCHYARD_INSTANCE_SECRET_FILE: '/s' }, uid: 1234, gid: 1900000001 };
+    const plan = { kind: 'custom' as const, command: './serve', args: ['--port', '$PORT'], cwd: '/app', env: { PATH: '/bin', PORT: '1' }, readiness: 'poll' as const, readinessPath: '/', livenessPath: '/' };
+    const spec = childSpec(plan, 8123, sandbox);
+    assert.equal(spec.command, '/bin/sh');
+    assert.deepEqual(spec.args.slice(-3), ['./serve', '--port', '8123']);
+    assert.equal(spec.display, './serve --port 8123');
+    assert.deepEqual(spec.env, { PATH: '/bin', PORT: '8123', HOME: '/h', TMPDIR: '/t', SWITCHYARD_INSTANCE_SECRET_FILE: '/s' });
+    assert.equal(spec.uid, 1234);
+    assert.equal(spec.gid, 1900000001);
+    const asServer = childSpec({ ...plan, kind: 'python', command: '/usr/bin/python3', args: ['-u', 'host.py'] }, 0, { secret: 's', env: {} });
+    assert.deepEqual([asServer.command, ...asServer.args], ['/usr/bin/python3', '-u', 'host.py']);
+    assert.equal('uid' in asServer, false);
   });
 });

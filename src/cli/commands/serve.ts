@@ -12,13 +12,17 @@ import { num, str } from '../flags.js';
 
 interface ServeOptions {
   host?: string; port?: number; gatewayPort?: number; dataDir?: string; python?: string; logLevel?: string;
+  instanceUser?: string; instanceDir?: string;
   /** The CLI owns the signals, so it can report `closed` after close() ends. */
   handleSignals?: boolean;
 }
 
 /** What src/server/serve.ts exports (owned by the control plane; imported lazily so the CLI starts fast). */
 interface ServeModule {
-  serve(options: ServeOptions): Promise<{ controlUrl: string; gatewayUrl: string; dataDir: string; close(): Promise<void> | void }>;
+  serve(options: ServeOptions): Promise<{
+    controlUrl: string; gatewayUrl: string; dataDir: string; close(): Promise<void> | void;
+    isolation: { isolated: true; user: { name: string } } | { isolated: false; reason: string };
+  }>;
 }
 
 const port = (v: number | undefined, flag: string): number | undefined => {
@@ -34,7 +38,7 @@ const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..',
 /** In-flight requests may run up to request_timeout_ms (at most 180 s, SPEC §1.2); then some slack. */
 const SHUTDOWN_DEADLINE_MS = 190_000;
 
-function nextSteps(started: { controlUrl: string; gatewayUrl: string; dataDir: string }, ctx: Context): string {
+function nextSteps(started: { controlUrl: string; gatewayUrl: string; dataDir: string; isolation: Awaited<ReturnType<ServeModule['serve']>>['isolation'] }, ctx: Context): string {
   const defaultDir = join(ctx.home, '.switchyard');
   const lines = [
     '',
@@ -42,6 +46,10 @@ function nextSteps(started: { controlUrl: string; gatewayUrl: string; dataDir: s
     `  control plane: ${started.controlUrl}`,
     `  gateway (scoring): ${started.gatewayUrl}`,
     `  data: ${started.dataDir}`,
+    started.isolation.isolated
+      ? `  instances run as: ${started.isolation.user.name} (a group per deployment; docs/security.md)`
+      : `  WARNING: instances run as this server's own user (${started.isolation.reason}): scoring code can read the admin token\n` +
+        '  and the master key, so only Owner may create or update deployments. Run as root for isolated instances (docs/security.md).',
     '',
     'In another terminal:',
     `  export SWITCHYARD_URL=${started.controlUrl}`,
@@ -79,6 +87,8 @@ export const serve = defineCommand<ServeOptions>({
     { name: 'gateway-port', kind: 'number', value: 'PORT', help: 'Gateway (scoring) port (0: any free port). Default: 7071.' },
     { name: 'data-dir', kind: 'string', value: 'DIR', help: 'Where the store, artifacts, logs and admin token live. Default: $SWITCHYARD_DATA_DIR or ~/.switchyard.' },
     { name: 'python', kind: 'string', value: 'PATH', help: 'Python interpreter for scoring hosts (also $SWITCHYARD_PYTHON; an environment may name its own with `interpreter:`). Default: the first of /usr/bin/python3 and python3 on PATH that can import the environment\'s packages.' },
+    { name: 'instance-user', kind: 'string', value: 'USER', help: 'Unprivileged user scoring instances run as, each deployment with a group of its own (also $SWITCHYARD_INSTANCE_USER; scripts/instance-user.sh creates it). Needs a root server; `none` runs instances as the server\'s own user, and then only Owner may deploy code. Default: switchyard-instance when root, else none (with a warning).' },
+    { name: 'instance-dir', kind: 'string', value: 'DIR', help: 'Where model and code are staged for instances (also $SWITCHYARD_INSTANCE_DIR). Default: DATA_DIR/deployments, or /var/lib/switchyard/instances/<id> when the instance user cannot reach the data dir.' },
     { name: 'log-level', kind: 'string', value: 'LEVEL', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], help: 'Server log level (logs go to stderr). Default: info.' },
   ],
   examples: ['switchyard serve', 'switchyard serve --port 0 --gateway-port 0 --data-dir /tmp/sy'],
@@ -89,6 +99,8 @@ export const serve = defineCommand<ServeOptions>({
     dataDir: str(v, 'data-dir'),
     python: str(v, 'python'),
     logLevel: str(v, 'log-level'),
+    instanceUser: str(v, 'instance-user'),
+    instanceDir: str(v, 'instance-dir'),
   }),
   async run(o, ctx) {
     const options: ServeOptions = {
@@ -98,6 +110,8 @@ export const serve = defineCommand<ServeOptions>({
       dataDir: resolve(ctx.cwd, o.dataDir ?? ctx.env.SWITCHYARD_DATA_DIR ?? join(ctx.home, '.switchyard')),
       ...((o.python ?? ctx.env.SWITCHYARD_PYTHON) ? { python: o.python ?? ctx.env.SWITCHYARD_PYTHON } : {}),
       ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+      ...((o.instanceUser ?? ctx.env.SWITCHYARD_INSTANCE_USER) ? { instanceUser: o.instanceUser ?? ctx.env.SWITCHYARD_INSTANCE_USER } : {}),
+      ...((o.instanceDir ?? ctx.env.SWITCHYARD_INSTANCE_DIR) ? { instanceDir: resolve(ctx.cwd, (o.instanceDir ?? ctx.env.SWITCHYARD_INSTANCE_DIR)!) } : {}),
       handleSignals: false,
     };
     // A computed specifier keeps the CLI compiling and starting without loading the server's modules.

@@ -6,15 +6,17 @@
 // and wait until they are Ready, then take away what is too many or of an older revision: mark it
 // Stopping, let the gateway drain it, SIGTERM, SIGKILL after a grace. A rolling update therefore
 // starts the new revision first; if it fails, the old instances keep serving.
-import { rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../logger.js';
 import type { InstanceView } from '../../spec/types.js';
-import type { BackendEvents, CpuPriority, DeploymentTemplate, Drainer, EnsureResult, ReadLogsOptions, RuntimeBackend } from '../backend.js';
+import type { BackendEvents, CpuPriority, DeploymentTemplate, Drainer, EnsureResult, ReadLogsOptions, RoutableInstance, RuntimeBackend } from '../backend.js';
 import { IDLE_NICE, NORMAL_NICE, setGroupNice } from './cpu-priority.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { checkPythonEnvironment } from './environment-check.js';
 import { Instance } from './instance.js';
+import { DeploymentGroups, DeploymentSandbox, openInstanceRoot } from './instance-sandbox.js';
+import type { InstanceUser } from './instance-user.js';
 import { KeyedSerial } from './keyed-serial.js';
 import { buildLaunchPlan, hostKindOf, type LaunchPlan } from './launch-plan.js';
 import { DEFAULT_LOG_LIMITS, instanceLogNames, logPathOf, mergeTails, readLastLinesRotated, RotatingLog, type LogLimits } from './log-files.js';
@@ -24,6 +26,13 @@ import { deploymentStagingDir, pruneRevisions, safeSegment, stageRevision } from
 
 export interface LocalBackendOptions {
   dataDir: string;
+  /**
+   * Who instances run as (instance-user.ts): each deployment with a group of its own, its files
+   * readable only by that group. Absent or null: the server's own user (no isolation).
+   */
+  instanceUser?: InstanceUser | null;
+  /** Where revisions are staged and instances get their folders. Default: <dataDir>/deployments. */
+  instanceDir?: string;
   /** The server's default Python interpreter (an environment's `interpreter:` still wins). */
   python?: string;
   events: BackendEvents;
@@ -52,6 +61,7 @@ interface DeploymentRuntime {
   /** Log files by instance name (a name is reused by later instances once free). */
   logs: Map<string, RotatingLog>;
   plans: Map<string, LaunchPlan>;
+  sandbox: DeploymentSandbox;
   initLog: RotatingLog;
   /** The latest template's request timeout: how long a drain may take. */
   requestTimeoutMs: number;
@@ -68,6 +78,9 @@ export class LocalBackend implements RuntimeBackend {
   private readonly serial = new KeyedSerial();
   private readonly pidRecords: PidRecords;
   private readonly logLimits: LogLimits;
+  private readonly instanceDir: string;
+  private readonly groups: DeploymentGroups | null;
+  private opened: Promise<void> | null = null;
   private closed = false;
   /** Desired CPU priority per deployment, and the nice value each instance process was given. */
   private readonly priorities = new Map<string, CpuPriority>();
@@ -76,6 +89,29 @@ export class LocalBackend implements RuntimeBackend {
   constructor(private readonly o: LocalBackendOptions) {
     this.pidRecords = new PidRecords(join(o.dataDir, 'run'));
     this.logLimits = o.logLimits ?? DEFAULT_LOG_LIMITS;
+    this.instanceDir = o.instanceDir ?? join(o.dataDir, 'deployments');
+    this.groups = o.instanceUser ? new DeploymentGroups(this.instanceDir) : null;
+  }
+
+  /** Instances run as an unprivileged user with a group per deployment. */
+  get isolated(): boolean {
+    return this.groups !== null;
+  }
+
+  /** The secret of the instance serving at `url` (a caller standing in for the gateway: tests, tools). */
+  secretOf(url: string): string | undefined {
+    for (const dep of this.deployments.values()) {
+      for (const i of dep.instances) if (i.url === url) return i.secret ?? undefined;
+    }
+    return undefined;
+  }
+
+  /** The instances with the secret the gateway must present to each (for routing snapshots only). */
+  routable(endpoint: string, deployment: string): RoutableInstance[] {
+    return this.deployments.get(keyOf(endpoint, deployment))?.instances.map((i) => {
+      const secret = i.secret;
+      return secret ? { ...i.view(), secret } : i.view();
+    }) ?? [];
   }
 
   ensure(t: DeploymentTemplate): Promise<EnsureResult> {
@@ -129,8 +165,9 @@ export class LocalBackend implements RuntimeBackend {
         dep.initLog.close();
         this.deployments.delete(keyOf(endpoint, deployment));
       }
-      await rm(deploymentStagingDir(this.o.dataDir, endpoint, deployment), { recursive: true, force: true });
+      await rm(deploymentStagingDir(this.instanceDir, endpoint, deployment), { recursive: true, force: true });
       await rm(this.logDir(endpoint, deployment), { recursive: true, force: true });
+      this.groups?.release(keyOf(endpoint, deployment));
     });
   }
 
@@ -229,7 +266,7 @@ export class LocalBackend implements RuntimeBackend {
     const inUse = new Set(dep.instances.map((i) => i.revision));
     inUse.add(t.revision);
     for (const revision of [...dep.plans.keys()]) if (!inUse.has(revision)) dep.plans.delete(revision);
-    await pruneRevisions(this.o.dataDir, t.endpoint, t.deployment, inUse);
+    await pruneRevisions(this.instanceDir, t.endpoint, t.deployment, inUse);
     return { ok: true };
   }
 
@@ -253,7 +290,9 @@ export class LocalBackend implements RuntimeBackend {
     let staged;
     try {
       const t0 = Date.now();
-      staged = await stageRevision(this.o.dataDir, t);
+      if (this.groups) await this.openOnce();
+      staged = await stageRevision(this.instanceDir, t);
+      await dep.sandbox.share(staged.root);
       if (staged.created) {
         const linked = staged.files - staged.copied;
         say(`Staged ${staged.files} file(s), ${formatBytes(staged.bytes)} (${linked} hard-linked, ${staged.copied} copied) in ${Date.now() - t0} ms.`);
@@ -290,7 +329,7 @@ export class LocalBackend implements RuntimeBackend {
       dep.logs.set(name, log);
     }
     const instance = new Instance({
-      name, endpoint: t.endpoint, deployment: t.deployment, revision: t.revision, plan,
+      name, endpoint: t.endpoint, deployment: t.deployment, revision: t.revision, plan, sandbox: dep.sandbox,
       liveness: t.liveness, readiness: t.readiness, log, pidRecords: this.pidRecords,
       backoff: this.o.backoff ?? DEFAULT_BACKOFF,
       maxCrashes: this.o.maxCrashes ?? 5,
@@ -326,13 +365,32 @@ export class LocalBackend implements RuntimeBackend {
     const key = keyOf(endpoint, deployment);
     let dep = this.deployments.get(key);
     if (!dep) {
+      const user = this.o.instanceUser;
+      const identity = user && this.groups ? { user, gid: this.groups.gidFor(key) } : null;
       dep = {
         endpoint, deployment, instances: [], logs: new Map(), plans: new Map(), requestTimeoutMs: 5000, removing: false,
+        sandbox: new DeploymentSandbox(deploymentStagingDir(this.instanceDir, endpoint, deployment), identity),
         initLog: new RotatingLog(logPathOf(this.logDir(endpoint, deployment), STORAGE_INITIALIZER), this.logLimits),
       };
       this.deployments.set(key, dep);
     }
     return dep;
+  }
+
+  /**
+   * Once per server: the instance folder becomes reachable for the instance user, while the server's
+   * own folders (logs, pid records) stay private to it whatever the umask was.
+   */
+  private openOnce(): Promise<void> {
+    this.opened ??= (async () => {
+      for (const name of ['logs', 'run']) {
+        await mkdir(join(this.o.dataDir, name), { recursive: true, mode: 0o700 });
+        await chmod(join(this.o.dataDir, name), 0o700);
+      }
+      await openInstanceRoot(this.instanceDir, this.o.dataDir);
+    })();
+    this.opened.catch(() => { this.opened = null; });
+    return this.opened;
   }
 
   private logDir(endpoint: string, deployment: string): string {

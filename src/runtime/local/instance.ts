@@ -11,7 +11,8 @@ import type { Readable } from 'node:stream';
 import type { Logger } from '../../logger.js';
 import type { InstanceState, InstanceView, ProbeSettings } from '../../spec/types.js';
 import { restartDelayMs, type BackoffPolicy } from './backoff.js';
-import type { LaunchPlan } from './launch-plan.js';
+import type { DeploymentSandbox } from './instance-sandbox.js';
+import { childSpec, type LaunchPlan } from './launch-plan.js';
 import { LineSplitter, readLastLines, type RotatingLog } from './log-files.js';
 import { processStartTime, type PidRecords } from './pid-records.js';
 import { signalGroup } from './process-group.js';
@@ -28,6 +29,8 @@ export interface InstanceOptions {
   deployment: string;
   revision: string;
   plan: LaunchPlan;
+  /** The deployment's folders and identity: each run gets fresh HOME/TMPDIR and secret from it. */
+  sandbox: DeploymentSandbox;
   liveness: ProbeSettings;
   readiness: ProbeSettings;
   log: RotatingLog;
@@ -41,9 +44,6 @@ export interface InstanceOptions {
   onChange: () => void;
   logger: Logger;
 }
-
-// For a custom server: exit when stdin (held by the server) closes, taking the process group with it.
-const CUSTOM_WATCHDOG = 'exec 4<&0; ( cat <&4 >/dev/null; kill -TERM 0 ) & exec "$@" 4<&- </dev/null';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -61,6 +61,8 @@ interface Run {
   id: number;
   child: ChildProcess;
   pid: number | null;
+  /** What the gateway and the probes present to this run (`x-switchyard-instance-secret`). */
+  secret: string;
   ready: boolean;
   timers: Set<NodeJS.Timeout>;
   exited: Promise<void>;
@@ -98,6 +100,11 @@ export class Instance {
 
   get pid(): number | null {
     return this.run && !this.run.done ? this.run.pid : null;
+  }
+
+  /** The secret the gateway must present to the current run; never part of view(). */
+  get secret(): string | null {
+    return this.run && !this.run.done ? this.run.secret : null;
   }
 
   view(): InstanceView {
@@ -186,19 +193,23 @@ export class Instance {
 
   private async spawnRun(): Promise<void> {
     const { plan } = this.o;
-    const port = plan.kind === 'custom' ? await freePort() : 0;
-    if (this.stopRequested) return;
-    const args = plan.args.map((a) => a.replace(/\$\{PORT\}|\$PORT\b/g, String(port)));
     const custom = plan.kind === 'custom';
-    const command = custom ? '/bin/sh' : plan.command;
-    const argv = custom ? ['-c', CUSTOM_WATCHDOG, 'switchyard-instance', plan.command, ...args] : args;
-    const env = custom ? { ...plan.env, PORT: String(port) } : plan.env;
+    const port = custom ? await freePort() : 0;
+    if (this.stopRequested) return;
+    const sandbox = await this.o.sandbox.prepareRun(this.name);
+    if (this.stopRequested) return;
+    const spec = childSpec(plan, port, sandbox);
+    const command = spec.command;
+    const argv = spec.args;
     this.startedAt = new Date().toISOString();
-    this.note(`starting (revision ${this.revision}): ${[plan.command, ...args].join(' ')}`);
+    const as = spec.uid !== undefined ? ` as uid ${spec.uid} gid ${spec.gid}` : '';
+    this.note(`starting (revision ${this.revision})${as}: ${spec.display}`);
 
     const child = spawn(command, argv, {
-      cwd: plan.cwd,
-      env,
+      cwd: spec.cwd,
+      env: spec.env,
+      ...(spec.uid !== undefined ? { uid: spec.uid } : {}),
+      ...(spec.gid !== undefined ? { gid: spec.gid } : {}),
       stdio: ['pipe', 'pipe', 'pipe', custom ? 'ignore' : 'pipe'],
       detached: true,
     });
@@ -207,6 +218,7 @@ export class Instance {
       id: ++this.runIds,
       child,
       pid: child.pid ?? null,
+      secret: sandbox.secret,
       ready: false,
       timers: new Set(),
       exited: new Promise<void>((r) => (resolveExit = r)),
@@ -271,7 +283,7 @@ export class Instance {
     } else {
       const poll = async () => {
         if (this.run !== run || run.ready || this.stopRequested) return;
-        if (await httpProbe(`http://127.0.0.1:${port}${plan.readinessPath}`, 1000)) this.onReady(run, port);
+        if (await httpProbe(`http://127.0.0.1:${port}${plan.readinessPath}`, 1000, run.secret)) this.onReady(run, port);
         else this.timer(run, this.o.startPollMs, () => void poll());
       };
       this.timer(run, this.o.startPollMs, () => void poll());
@@ -315,7 +327,7 @@ export class Instance {
       this.timer(run, Math.max(settings.period, 0.05) * 1000, tick);
     };
     every(liveness, async () => {
-      const ok = await httpProbe(base + plan.livenessPath, liveness.timeout * 1000);
+      const ok = await httpProbe(base + plan.livenessPath, liveness.timeout * 1000, run.secret);
       if (this.run !== run || this.stopRequested) return;
       if (live.record(ok) && !live.passing) {
         this.note(`liveness probe failed ${liveness.failure_threshold} times in a row; killing it`);
@@ -323,7 +335,7 @@ export class Instance {
       }
     });
     every(readiness, async () => {
-      const ok = await httpProbe(base + plan.readinessPath, readiness.timeout * 1000);
+      const ok = await httpProbe(base + plan.readinessPath, readiness.timeout * 1000, run.secret);
       if (this.run !== run || this.stopRequested) return;
       if (ready.record(ok)) {
         this.note(ready.passing ? 'readiness probe passes again' : `readiness probe failed ${readiness.failure_threshold} times in a row; no traffic until it passes`);

@@ -3,6 +3,7 @@
 import { extname } from 'node:path';
 import type { DeploymentTemplate } from '../backend.js';
 import { nodeHostArgs, pythonHostScript } from './host-locations.js';
+import type { RunSandbox } from './instance-sandbox.js';
 import type { StagedRevision } from './staging.js';
 
 export type HostKind = 'python' | 'node' | 'custom';
@@ -31,14 +32,16 @@ export function hostKindOf(t: Pick<DeploymentTemplate, 'code' | 'environment'>):
   return null;
 }
 
-/** The server's environment minus Switchyard's own settings and what the runtime sets itself. */
+/**
+ * What an instance gets of the server's environment: PATH, the locale and the time zone, nothing else.
+ * Everything the server was started with (tokens, cloud credentials, SWITCHYARD_* settings, proxies)
+ * stays with the server; a deployment that needs a variable sets it in `environment_variables`.
+ */
 export function inheritedEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) continue;
-    if (key.startsWith('SWITCHYARD_') || key.startsWith('AZUREML_') || key === 'AML_APP_ROOT') continue;
-    if (key === 'PORT' || key === 'WORKER_COUNT' || key === 'NODE_TEST_CONTEXT' || key === 'NODE_OPTIONS') continue;
-    out[key] = value;
+    if (key === 'PATH' || key === 'LANG' || key === 'LANGUAGE' || key === 'TZ' || key.startsWith('LC_')) out[key] = value;
   }
   return out;
 }
@@ -78,4 +81,40 @@ export function buildLaunchPlan(t: DeploymentTemplate, staged: StagedRevision, k
   }
   const heap = t.memoryLimitBytes ? [`--max-old-space-size=${Math.max(16, Math.floor(t.memoryLimitBytes / 2 ** 20))}`] : [];
   return { kind, command: process.execPath, args: [...heap, ...nodeHostArgs()], cwd, env, readiness: 'announce', livenessPath: '/', readinessPath: '/ready' };
+}
+
+// For a custom server: exit when stdin (held by the server) closes, taking the process group with it.
+const CUSTOM_WATCHDOG = 'exec 4<&0; ( cat <&4 >/dev/null; kill -TERM 0 ) & exec "$@" 4<&- </dev/null';
+
+/** Everything `spawn` needs to start one run of an instance. */
+export interface ChildSpec {
+  command: string;
+  args: string[];
+  /** What the run's log says was started (the plan's command, not the watchdog around it). */
+  display: string;
+  cwd: string;
+  env: Record<string, string>;
+  /** Absent: the server's own user. */
+  uid?: number;
+  gid?: number;
+}
+
+/**
+ * The one place that decides how an instance's process starts: its command line, folder, environment
+ * and the user and group it runs as (spawn drops supplementary groups when it switches).
+ * `port`: a custom server's port (0 for our hosts, which pick one and announce it).
+ */
+export function childSpec(plan: LaunchPlan, port: number, sandbox: RunSandbox): ChildSpec {
+  const custom = plan.kind === 'custom';
+  const args = plan.args.map((a) => a.replace(/\$\{PORT\}|\$PORT\b/g, String(port)));
+  const env = { ...plan.env, ...sandbox.env, ...(custom ? { PORT: String(port) } : {}) };
+  return {
+    command: custom ? '/bin/sh' : plan.command,
+    args: custom ? ['-c', CUSTOM_WATCHDOG, 'switchyard-instance', plan.command, ...args] : args,
+    display: [plan.command, ...args].join(' '),
+    cwd: plan.cwd,
+    env,
+    ...(sandbox.uid !== undefined ? { uid: sandbox.uid } : {}),
+    ...(sandbox.gid !== undefined ? { gid: sandbox.gid } : {}),
+  };
 }

@@ -3,9 +3,10 @@
 // successes flip it back.
 import { request } from 'node:http';
 import type { ProbeSettings } from '../../spec/types.js';
+import { INSTANCE_SECRET_HEADER } from '../../gateway/upstream.js';
 
-/** GET url; true on a 2xx/3xx answer within timeoutMs. */
-export function httpProbe(url: string, timeoutMs: number): Promise<boolean> {
+/** GET url (presenting the instance's secret, when given); true on a 2xx/3xx answer within timeoutMs. */
+export function httpProbe(url: string, timeoutMs: number, secret?: string): Promise<boolean> {
   return new Promise((resolve) => {
     let done = false;
     const finish = (ok: boolean) => {
@@ -15,7 +16,9 @@ export function httpProbe(url: string, timeoutMs: number): Promise<boolean> {
       resolve(ok);
       req.destroy();
     };
-    const req = request(url, { method: 'GET', agent: false, headers: { 'user-agent': 'switchyard-probe' } }, (res) => {
+    const headers: Record<string, string> = { 'user-agent': 'switchyard-probe' };
+    if (secret) headers[INSTANCE_SECRET_HEADER] = secret;
+    const req = request(url, { method: 'GET', agent: false, headers }, (res) => {
       res.resume();
       finish((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 400);
     });

@@ -1,5 +1,6 @@
 // The storage-initializer phase: lay out a revision's model and code under
-// <dataDir>/deployments/<endpoint>/<deployment>/<revision>/ as the azureml images do:
+// <instance dir>/<endpoint>/<deployment>/<revision>/ (the instance dir is <data-dir>/deployments unless
+// the server says otherwise; instance-sandbox.ts sets who may read it) as the azureml images do:
 //   azureml-models/<assetName>/<assetVersion>/<folder name>/...   (AZUREML_MODEL_DIR = .../<assetVersion>)
 //   azureml-models/<assetName>/<assetVersion>/<file>               (a one-file model)
 //   app/...                                                         (AML_APP_ROOT, the code folder)
@@ -31,8 +32,8 @@ export function safeSegment(s: string): string {
   return cleaned === '.' || cleaned === '..' || cleaned === '' ? `_${cleaned}` : cleaned;
 }
 
-export function deploymentStagingDir(dataDir: string, endpoint: string, deployment: string): string {
-  return join(dataDir, 'deployments', safeSegment(endpoint), safeSegment(deployment));
+export function deploymentStagingDir(instanceDir: string, endpoint: string, deployment: string): string {
+  return join(instanceDir, safeSegment(endpoint), safeSegment(deployment));
 }
 
 function layout(root: string, t: DeploymentTemplate): Omit<StagedRevision, 'created' | 'files' | 'bytes' | 'copied'> {
@@ -93,8 +94,8 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-export async function stageRevision(dataDir: string, t: DeploymentTemplate): Promise<StagedRevision> {
-  const root = join(deploymentStagingDir(dataDir, t.endpoint, t.deployment), safeSegment(t.revision));
+export async function stageRevision(instanceDir: string, t: DeploymentTemplate): Promise<StagedRevision> {
+  const root = join(deploymentStagingDir(instanceDir, t.endpoint, t.deployment), safeSegment(t.revision));
   if (await exists(join(root, MARKER))) return { ...layout(root, t), created: false, files: 0, bytes: 0, copied: 0 };
   await rm(root, { recursive: true, force: true }); // an unfinished earlier attempt
   const tmp = `${root}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -129,9 +130,9 @@ export async function stageRevision(dataDir: string, t: DeploymentTemplate): Pro
   return { ...layout(root, t), created: true, ...counts };
 }
 
-/** Remove staged revisions of a deployment other than `keep`. */
-export async function pruneRevisions(dataDir: string, endpoint: string, deployment: string, keep: Set<string>): Promise<void> {
-  const dir = deploymentStagingDir(dataDir, endpoint, deployment);
+/** Remove staged revisions of a deployment other than `keep` (dot-folders, like the instances' `.run`, stay). */
+export async function pruneRevisions(instanceDir: string, endpoint: string, deployment: string, keep: Set<string>): Promise<void> {
+  const dir = deploymentStagingDir(instanceDir, endpoint, deployment);
   let entries: string[];
   try {
     entries = await readdir(dir);
@@ -140,6 +141,6 @@ export async function pruneRevisions(dataDir: string, endpoint: string, deployme
   }
   const keepSafe = new Set([...keep].map(safeSegment));
   await Promise.all(
-    entries.filter((name) => !keepSafe.has(name) && !name.includes('.tmp-')).map((name) => rm(join(dir, name), { recursive: true, force: true })),
+    entries.filter((name) => !keepSafe.has(name) && !name.includes('.tmp-') && !name.startsWith('.')).map((name) => rm(join(dir, name), { recursive: true, force: true })),
   );
 }
