@@ -15,7 +15,7 @@
 // folders exist, owned by the server's user, and the instance runs as the server.
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, chown, lstat, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { InstanceUser } from './instance-user.js';
 import { safeSegment } from './staging.js';
 
@@ -171,8 +171,3 @@ export class DeploymentSandbox {
   }
 }
 
-/** True when `path` is `dir` or inside it. */
-export function isInside(path: string, dir: string): boolean {
-  const rel = relative(dir, path);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !rel.startsWith(sep));
-}
