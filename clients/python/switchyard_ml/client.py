@@ -20,6 +20,7 @@ from .operations.access_control import AccessTokenOperations, AuditOperations
 from .operations.assets import EnvironmentOperations, ModelOperations
 from .operations.online_deployments import OnlineDeploymentOperations
 from .operations.online_endpoints import OnlineEndpointOperations
+from .operations.rollouts import RolloutOperations
 from .poller import LROPoller
 
 logger = logging.getLogger("switchyard_ml")
@@ -64,6 +65,7 @@ class MLClient:
         # Switchyard extensions.
         self.access_tokens = AccessTokenOperations(self._http)
         self.audit = AuditOperations(self._http)
+        self.rollouts = RolloutOperations(self._http)
 
     @classmethod
     def from_config(cls, credential: Any = None, *, path: Optional[str] = None, file_name: Optional[str] = None, **kwargs: Any) -> "MLClient":

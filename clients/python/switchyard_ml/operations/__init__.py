@@ -4,8 +4,9 @@ from .access_control import AccessToken, AccessTokenOperations, AuditEntry, Audi
 from .assets import EnvironmentOperations, ModelOperations
 from .online_deployments import OnlineDeploymentOperations
 from .online_endpoints import OnlineEndpointOperations
+from .rollouts import RolloutOperations
 
 __all__ = [
     "AccessToken", "AccessTokenOperations", "AuditEntry", "AuditOperations", "DeniedAttempt", "EnvironmentOperations",
-    "ModelOperations", "OnlineDeploymentOperations", "OnlineEndpointOperations",
+    "ModelOperations", "OnlineDeploymentOperations", "OnlineEndpointOperations", "RolloutOperations",
 ]
