@@ -11,7 +11,7 @@ import { refuseConflict } from './endpoint-service.js';
 import { setCondition } from './conditions.js';
 import { deploymentView, type DeploymentView } from './views.js';
 import { deploymentMetrics } from './deployment-metrics.js';
-import { refuseDeleteDuringRollout } from './rollout-guard.js';
+import { refuseCandidateUpdateDuringRollout, refuseDeleteDuringRollout } from './rollout-guard.js';
 
 export const MAX_DEPLOYMENTS_PER_ENDPOINT = 20;
 
@@ -98,6 +98,7 @@ export class DeploymentService {
     const at = new Date().toISOString();
     const { op, rec } = store.transaction(() => {
       const current = this.require(endpoint, name);
+      refuseCandidateUpdateDuringRollout(store, endpoint, name);
       const spec = normaliseDeploymentInput(patch, { endpoint, name, base: current.spec, resolve: this.resolver() });
       refuseConflict(this.ctx, endpoint, 'deployment.update');
       if (current.provisioning_state === 'Deleting') {
@@ -118,6 +119,7 @@ export class DeploymentService {
     const { store, operations, reconciler } = this.ctx;
     const { op, rec } = store.transaction(() => {
       const current = this.require(endpoint, name);
+      refuseDeleteDuringRollout(store, endpoint, name);
       const ep = this.endpoint(endpoint);
       const live = ep.spec.traffic[name] ?? 0;
       if (live > 0) {
@@ -129,7 +131,6 @@ export class DeploymentService {
         throw new SwitchyardError('DeploymentHasMirrorTraffic',
           `Deployment ${JSON.stringify(name)} still receives ${mirror}% mirror traffic of endpoint ${JSON.stringify(endpoint)}. Set its mirror traffic to 0 first (online-endpoint update --mirror-traffic "${name}=0").`);
       }
-      refuseDeleteDuringRollout(store, endpoint, name);
       refuseConflict(this.ctx, endpoint, 'deployment.delete');
       const rec = current.provisioning_state === 'Deleting' ? current : store.updateDeployment(endpoint, name, { provisioning_state: 'Deleting' });
       return { op: operations.begin('deployment.delete', endpoint, name), rec };

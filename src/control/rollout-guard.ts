@@ -1,6 +1,7 @@
 // While a rollout is Progressing it owns the endpoint's traffic and mirror: a user's change to them is
 // refused (pause or abort first), and so is deleting a deployment the rollout moves traffic between.
-// A paused rollout lets the user change traffic by hand; resume puts the step's traffic back.
+// A paused rollout lets the user change traffic by hand; resume puts the step's traffic back. The
+// candidate cannot be updated while its rollout is active (the baseline can, e.g. to scale it).
 import { SwitchyardError } from '../errors.js';
 import type { EndpointSpec } from '../spec/types.js';
 import type { Store } from '../store/store.js';
@@ -32,5 +33,15 @@ export function refuseDeleteDuringRollout(store: Store, endpoint: string, deploy
   throw new SwitchyardError('RolloutInProgress',
     `Deployment ${JSON.stringify(deployment)} takes part in the rollout of ${rollout.spec.candidate} on endpoint ${JSON.stringify(endpoint)} (${rollout.status.state}). `
     + `Abort the rollout first (\`switchyard rollout abort --endpoint ${endpoint}\`), or wait until it ends.`,
+    { rollout: rollout.id });
+}
+
+/** The candidate is judged as it was when the rollout started: changing it mid-rollout is refused. */
+export function refuseCandidateUpdateDuringRollout(store: Store, endpoint: string, deployment: string): void {
+  const rollout = store.latestRollout(endpoint);
+  if (!rollout || !isActive(rollout.status.state) || deployment !== rollout.spec.candidate) return;
+  throw new SwitchyardError('RolloutInProgress',
+    `Deployment ${JSON.stringify(deployment)} is the candidate of a rollout on endpoint ${JSON.stringify(endpoint)} (${rollout.status.state}, step ${rollout.status.step + 1}); its gates judge it as it is. `
+    + `Abort the rollout first (\`switchyard rollout abort --endpoint ${endpoint}\`), update it, then start a new rollout.`,
     { rollout: rollout.id });
 }
