@@ -22,7 +22,7 @@ import type { AgreementSource } from './agreement-source.js';
 import type { GatewayMetrics } from './context.js';
 import type { Publisher } from './reconciler.js';
 import { decide, evaluateGates } from './rollout-gates.js';
-import { desiredRouting, sameRouting, type Routing } from './rollout-routing.js';
+import { desiredRouting, sameRouting, scaleBaseline, type Routing } from './rollout-routing.js';
 import { gateWindow } from './rollout-window.js';
 
 /** The principal of automatic changes, in the audit log and the history. */
@@ -30,6 +30,8 @@ export const CONTROLLER_PRINCIPAL = 'rollout-controller';
 const HISTORY_KEEP = 200;
 /** How soon a pass that could not act (an operation in the way, instances not ready) tries again. */
 const RETRY_MS = 500;
+/** How long a step waits for its deployments to have ready instances (after a restart they start again) before pausing. */
+const READY_GRACE_MS = 60_000;
 
 /** What the controller changes traffic and deployments through: the services a user's request uses. */
 export interface RolloutEffects {
@@ -64,6 +66,8 @@ export class RolloutController {
   private readonly waitingPass = new Map<string, Promise<void>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly windows = new Map<string, OpenWindow>();
+  /** Since when a pass has waited for the deployments of a window to have ready instances. */
+  private readonly waitingSince = new Map<string, number>();
   private readonly now: () => Date;
   private closed = false;
 
@@ -241,10 +245,21 @@ export class RolloutController {
     if (!window || window.step !== index) {
       // A window opens once every deployment it judges can answer (after a restart instances come back
       // first), and the gateway serves the routing in force.
-      if (!involved.every((d) => this.readyDeployment(endpoint, d))) {
+      const notReady = involved.filter((d) => !this.readyDeployment(endpoint, d));
+      if (notReady.length) {
+        const since = this.waitingSince.get(rollout.id) ?? this.now().getTime();
+        this.waitingSince.set(rollout.id, since);
+        const waited = this.now().getTime() - since;
+        if (waited >= Math.max(durationMs, interval, READY_GRACE_MS)) {
+          this.waitingSince.delete(rollout.id);
+          const message = `No ready instance of ${notReady.join(', ')} for ${Math.round(waited / 1000)}s on step ${index + 1} (${describeStep(step)}): the gates cannot judge it. Fix the deployment, then \`rollout resume\`, or \`rollout abort\`.`;
+          this.write(rollout, { state: 'Paused', reason: { message } }, this.entry(rollout, 'paused', message));
+          return;
+        }
         this.schedule(endpoint, RETRY_MS);
         return;
       }
+      this.waitingSince.delete(rollout.id);
       await this.deps.publisher.publish();
       const now = this.now().getTime();
       const agreementSince = this.deps.agreement && isShadowStep(step) ? this.deps.agreement.mark(endpoint) : null;
@@ -328,12 +343,9 @@ export class RolloutController {
     if (!ep) return;
     let routing = desiredRouting(rollout);
     if (rollout.status.state !== 'Succeeded') {
-      // The baseline's deployments that still exist (one deleted meanwhile cannot take traffic back).
-      const present = Object.keys(routing.traffic).filter((d) => store.getDeployment(rollout.endpoint, d));
-      if (present.length !== Object.keys(routing.traffic).length) {
-        const share = Object.fromEntries(present.map((d) => [d, rollout.spec.baseline[d]!]));
-        routing = { traffic: present.length ? (Object.values(share).reduce((a, b) => a + b, 0) === 100 ? share : {}) : {}, mirror_traffic: {} };
-      }
+      // A baseline deployment deleted meanwhile cannot take traffic back: the others share it.
+      const present = Object.fromEntries(Object.entries(routing.traffic).filter(([d]) => store.getDeployment(rollout.endpoint, d)));
+      routing = { traffic: scaleBaseline(present, 100), mirror_traffic: {} };
     }
     if (!sameRouting(routing, { traffic: ep.spec.traffic, mirror_traffic: ep.spec.mirror_traffic })) {
       if (!(await this.applyRouting(rollout, routing))) {
