@@ -27,7 +27,7 @@ from .exceptions import (  # noqa: E402
     ValidationException,
 )
 from .load import load_environment, load_model, load_online_deployment, load_online_endpoint  # noqa: E402
-from .operations.access_control import AccessToken, AuditEntry, DeniedAttempt  # noqa: E402
+from .operations.access_control import AccessToken, AuditEntry, DeniedAttempt, WhoAmI  # noqa: E402
 from .operations.comparison import ComparisonSample, EndpointComparison, ShadowComparison  # noqa: E402
 from .operations.rollouts import GateResult, Rollout, RolloutGates, RolloutPolicy, RolloutStep  # noqa: E402
 from .poller import LROPoller  # noqa: E402
@@ -38,7 +38,7 @@ __all__ = [
     "ClientAuthenticationError", "HttpResponseError", "ResourceExistsError", "ResourceNotFoundError",
     "ServiceRequestError", "ValidationException",
     "load_environment", "load_model", "load_online_deployment", "load_online_endpoint",
-    "AccessToken", "AuditEntry", "DeniedAttempt", "ComparisonSample", "EndpointComparison", "ShadowComparison",
+    "AccessToken", "AuditEntry", "DeniedAttempt", "WhoAmI", "ComparisonSample", "EndpointComparison", "ShadowComparison",
     "GateResult", "Rollout", "RolloutGates", "RolloutPolicy", "RolloutStep",
     *_entities,
 ]

@@ -16,7 +16,7 @@ from .entities.assets import Environment, Model
 from .entities.deployment import OnlineDeployment
 from .entities.endpoint import OnlineEndpoint
 from .exceptions import ValidationException
-from .operations.access_control import AccessTokenOperations, AuditOperations
+from .operations.access_control import AccessTokenOperations, AuditOperations, WhoAmI, whoami
 from .operations.assets import EnvironmentOperations, ModelOperations
 from .operations.online_deployments import OnlineDeploymentOperations
 from .operations.online_endpoints import OnlineEndpointOperations
@@ -71,6 +71,11 @@ class MLClient:
     def from_config(cls, credential: Any = None, *, path: Optional[str] = None, file_name: Optional[str] = None, **kwargs: Any) -> "MLClient":
         """As azure-ai-ml's, minus the workspace config file: connects like the constructor."""
         return cls(credential, **kwargs)
+
+    def whoami(self) -> WhoAmI:
+        """Who the server takes this client for (Switchyard extension): principal, role, allowed
+        actions. A quick check of the connection: a bad token raises ClientAuthenticationError."""
+        return whoami(self._http)
 
     @property
     def server_url(self) -> str:

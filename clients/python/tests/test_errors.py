@@ -81,6 +81,8 @@ class Errors(unittest.TestCase):
 
     def test_bad_token_fails_clearly(self) -> None:
         client = MLClient(None, "sub", "rg", "ws", token="syt_not-a-real-token")
+        with self.assertRaises(ClientAuthenticationError):
+            client.whoami()
         with self.assertRaises(ClientAuthenticationError) as caught:
             client.online_endpoints.list()
         e = caught.exception
@@ -116,6 +118,11 @@ class Errors(unittest.TestCase):
         self.assertTrue(reader.token and reader.token.startswith("syt_"))
         self.assertIn("py-reader", [t.name for t in self.ml_client.access_tokens.list()])
         as_reader = MLClient(None, token=reader.token)
+        me = as_reader.whoami()
+        self.assertEqual((me.principal, me.role), ("py-reader", "Reader"))
+        self.assertTrue(me.allows("onlineEndpoints/read"))
+        self.assertFalse(me.allows("onlineEndpoints/delete"))
+        self.assertEqual(self.ml_client.whoami().role, "Owner")
         self.assertEqual(as_reader.online_endpoints.get(self.name).name, self.name)
         with self.assertRaises(HttpResponseError) as caught:
             as_reader.online_endpoints.begin_delete(name=self.name)

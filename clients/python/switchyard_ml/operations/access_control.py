@@ -72,6 +72,27 @@ class AuditEntry:
         )
 
 
+@dataclass
+class WhoAmI:
+    """The caller as the server sees its token: the principal, its role and the actions it allows."""
+
+    principal: str
+    role: str
+    actions: List[str]
+
+    def allows(self, action: str) -> bool:
+        """``action`` as in docs/rest-api.md, e.g. ``onlineEndpoints/write``; the
+        ``Microsoft.MachineLearningServices/workspaces/`` prefix may be left out."""
+        prefix = "Microsoft.MachineLearningServices/workspaces/"
+        short = action[len(prefix):] if action.startswith(prefix) else action
+        return any(a == action or a == short or a.endswith("/" + short) for a in self.actions)
+
+
+def whoami(http: Transport) -> WhoAmI:
+    d = http.request("GET", "/api/v1/whoami")
+    return WhoAmI(principal=d["principal"], role=d["role"], actions=list(d.get("actions") or []))
+
+
 class AccessTokenOperations:
     """``ml_client.access_tokens`` (Switchyard extension)."""
 
