@@ -14,6 +14,8 @@ export interface Capabilities {
   invoke: boolean;
   readLogs: boolean;
   readAudit: boolean;
+  /** Pause, resume, abort, promote a rollout. */
+  rollouts: boolean;
 }
 
 export function capabilitiesOf(who: WhoAmI): Capabilities {
@@ -30,5 +32,6 @@ export function capabilitiesOf(who: WhoAmI): Capabilities {
     invoke: can('onlineEndpoints/score/action'),
     readLogs: can('onlineEndpoints/deployments/getLogs/action'),
     readAudit: can('auditLogs/read'),
+    rollouts: can('onlineEndpoints/rollouts/write'),
   };
 }

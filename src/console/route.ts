@@ -1,6 +1,6 @@
 // Where the user is, from the URL's hash (#/endpoints/my-ep/test): bookmarkable, and the server only
 // ever serves `/`. Never carries a token.
-export type EndpointTab = 'details' | 'test' | 'logs' | 'monitoring' | 'comparison';
+export type EndpointTab = 'details' | 'test' | 'logs' | 'monitoring' | 'comparison' | 'rollout';
 
 export const ENDPOINT_TABS: ReadonlyArray<{ id: EndpointTab; label: string }> = [
   { id: 'details', label: 'Details' },
@@ -8,8 +8,8 @@ export const ENDPOINT_TABS: ReadonlyArray<{ id: EndpointTab; label: string }> = 
   { id: 'logs', label: 'Logs' },
   { id: 'monitoring', label: 'Monitoring' },
   { id: 'comparison', label: 'Comparison' },
-  // Extension point: a Rollout tab (issue 13) goes here once its REST resource exists: one more id
-  // here and one more case in pages/endpoint-page.tsx.
+  { id: 'rollout', label: 'Rollout' },
+  // A new tab is one more id here and one more case in pages/endpoint-page.tsx.
 ];
 
 export type Route =

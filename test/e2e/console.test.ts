@@ -304,6 +304,31 @@ describe('web console', () => {
     await shot(admin, 'comparison');
   });
 
+  it('shows a rollout\'s steps and gates, and pauses and aborts it', async () => {
+    const reset = await rest(`/api/v1/endpoints/${E}`, { method: 'PATCH', body: JSON.stringify({ traffic: { blue: 100, green: 0 }, mirror_traffic: {} }) });
+    assert.equal(reset.status, 202, JSON.stringify(reset.body));
+    const policy = { steps: [{ shadow: 20, duration: '1h' }, { traffic: 50, duration: '1h' }, { traffic: 100 }], interval: '1s', gates: { min_requests: 10 } };
+    const started = await rest(`/api/v1/endpoints/${E}/rollout`, { method: 'POST', body: JSON.stringify({ candidate: 'green', policy }) });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    await admin.getByRole('link', { name: 'Rollout' }).click();
+    await admin.getByRole('heading', { name: /Rollout of green/ }).waitFor();
+    const steps = admin.getByRole('list', { name: 'Steps' });
+    assert.deepEqual(await steps.locator('.step-label').allTextContents(), ['shadow 20% for 1h', 'traffic 50% for 1h', 'traffic 100%']);
+    assert.equal(await steps.locator('[aria-current="step"] .step-label').textContent(), 'shadow 20% for 1h');
+    await admin.getByTestId('gates').getByText('max_error_rate').waitFor(); // the first evaluation (interval 1s)
+    const gates = await admin.getByTestId('gates').innerText();
+    for (const gate of ['max_error_rate', 'max_latency_p99_ratio', 'min_requests']) assert.ok(gates.includes(gate), gates);
+    await shot(admin, 'rollout');
+    await admin.getByRole('button', { name: 'Pause' }).click();
+    await admin.getByRole('button', { name: 'Resume' }).waitFor();
+    assert.equal((await rest(`/api/v1/endpoints/${E}/rollout`)).body.status.state, 'Paused');
+    await admin.getByRole('button', { name: 'Abort' }).click();
+    await admin.getByRole('button', { name: 'Abort rollout' }).click();
+    await admin.locator('#rollout-title .pill', { hasText: 'Aborted' }).waitFor();
+    assert.equal((await rest(`/api/v1/endpoints/${E}/rollout`)).body.status.state, 'Aborted');
+    assert.equal(await admin.getByRole('button', { name: /Pause|Resume|Promote|Abort/ }).count(), 0);
+  });
+
   it('ran under its Content-Security-Policy without a violation or a script error', () => {
     // The wrong-token sign-in logs the refused request (401); nothing else may be logged as an error.
     const unexpected = consoleErrors.filter((m) => !/status of 401/.test(m));

@@ -7,6 +7,7 @@ import { latestAndPeak, sampleOf, seriesOf, statusClass } from '../../src/consol
 import { sampleFromSwagger } from '../../src/console/swagger-sample.js';
 import { hrefOf, parseRoute } from '../../src/console/route.js';
 import { linesOfInstance } from '../../src/console/log-lines.js';
+import { actionsFor, durationMs, stepLabel } from '../../src/console/rollout-steps.js';
 import { addAgreementPoints, agreementChart, formatShare } from '../../src/console/comparison-series.js';
 
 describe('traffic editor rules', () => {
@@ -113,5 +114,17 @@ describe('comparison over time', () => {
     addAgreementPoints(history, 20, [shadow(1, 50)], 2);
     assert.deepEqual(agreementChart(history.get('green')), [[15, 20], [null, 100], [null, 100]]);
     assert.deepEqual([formatShare(1), formatShare(0.995), formatShare(0.5), formatShare(null)], ['100%', '99.50%', '50.0%', '—']);
+  });
+});
+
+describe('rollout steps', () => {
+  it('says a step in words, reads durations and offers the actions the state allows', () => {
+    assert.equal(stepLabel({ shadow: 20, duration: '5m' }), 'shadow 20% for 5m');
+    assert.equal(stepLabel({ traffic: 100 }), 'traffic 100%');
+    assert.deepEqual(['500ms', '30s', '5m', '1h', '', 'x', undefined].map(durationMs), [500, 30_000, 300_000, 3_600_000, null, null, null]);
+    assert.deepEqual(actionsFor('Progressing'), ['pause', 'promote', 'abort']);
+    assert.deepEqual(actionsFor('Paused'), ['resume', 'promote', 'abort']);
+    assert.deepEqual(actionsFor('Succeeded'), []);
+    assert.deepEqual(actionsFor('RolledBack'), []);
   });
 });

@@ -1,5 +1,5 @@
 // One endpoint, with Studio's tabs: Details (URIs, keys, traffic, deployments), Test, Logs, Monitoring,
-// and Comparison (mirrored answers against live ones).
+// Comparison (mirrored answers against live ones) and Rollout (a progressive rollout's steps and gates).
 import type { DeploymentView, EndpointView } from '../../sdk/types.js';
 import type { SignedIn } from '../app.js';
 import { usePoll } from '../use-poll.js';
@@ -11,6 +11,7 @@ import { TestTab } from './test-tab.js';
 import { LogsTab } from './logs-tab.js';
 import { MonitoringTab } from './monitoring-tab.js';
 import { ComparisonTab } from './comparison-tab.js';
+import { RolloutTab } from './rollout-tab.js';
 
 export interface EndpointData {
   endpoint: EndpointView;
@@ -49,6 +50,7 @@ export function EndpointPage(props: SignedIn & { name: string; tab: EndpointTab 
           {tab === 'logs' ? <LogsTab {...props} data={data.data} /> : null}
           {tab === 'monitoring' ? <MonitoringTab {...props} data={data.data} /> : null}
           {tab === 'comparison' ? <ComparisonTab {...props} data={data.data} /> : null}
+          {tab === 'rollout' ? <RolloutTab {...props} data={data.data} /> : null}
         </div>
       )}
     </section>
