@@ -16,7 +16,7 @@ import { adminTokenResolver, anyOf } from '../control/auth.js';
 import { AccessTokens } from '../control/access-tokens.js';
 import { ensureMasterKey } from './master-key.js';
 import type { ControlContext, GatewayMetrics, TokenMinter } from '../control/context.js';
-import type { SecuritySettings } from '../control/security-settings.js';
+import { withDefaults, type SecuritySettings } from '../control/security-settings.js';
 import { Comparer } from '../control/comparer.js';
 import { cpuPriorities } from '../control/cpu-priorities.js';
 import { ComparisonService } from '../control/comparison-service.js';
@@ -74,12 +74,16 @@ const DRAIN_TIMEOUT_CAP_MS = 180_000;
 
 export async function assembleControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const { logger, gateway } = options;
+  const security = withDefaults(options.security);
   const { cipher } = await ensureMasterKey(options.dataDir);
   const store = new SqliteStore(join(options.dataDir, 'switchyard.db'), { cipher });
   try {
     const artifacts = new ArtifactStore({
       root: join(options.dataDir, 'artifacts'), store,
       ...(options.maxArtifactBytes ? { maxBytes: options.maxArtifactBytes } : {}),
+      limits: {
+        maxUnpackedBytes: security.maxUnpackedBytes, maxEntries: security.maxEntries, maxPathDepth: security.maxPathDepth,
+      },
     });
     await artifacts.init();
 
@@ -138,7 +142,7 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
     });
     const app = await buildControlApp({
       context, tokens, auth: anyOf(adminTokenResolver(options.adminToken), tokens.resolver()), logger: logger.child({ component: 'control' }),
-      ...(options.security ? { security: options.security } : {}),
+      security,
       rollouts: { controller: rollouts, hasAgreement: true },
       ...(options.codeRunsAsServer ? { codeRunsAsServer: true } : {}),
     });

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { ArtifactStore, entryPathProblem } from '../../src/store/artifact-store.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { folderArchive, rawArchive } from '../integration/control-archives.js';
@@ -81,3 +81,46 @@ describe('ArtifactStore.put', () => {
     assert.deepEqual(readdirSync(join(dir, 'artifacts', '.tmp')), []);
   });
 });
+
+describe('ArtifactStore.put: bombs, floods and conflicts', () => {
+  let small: ArtifactStore;
+  before(async () => {
+    small = new ArtifactStore({ root: join(dir, 'small'), store, limits: { maxUnpackedBytes: 64 * 1024, maxEntries: 20, maxPathDepth: 4 } });
+    await small.init();
+  });
+  const putSmall = (bytes: Buffer, kind: 'dir' | 'file' = 'dir') => small.put(Readable.from([bytes]), { kind, name: 'x' });
+  const noServerPath = async (p: Promise<unknown>, code: string, message: RegExp) =>
+    assert.rejects(p, (e: any) => {
+      assert.equal(e.code, code, e.message);
+      assert.match(e.message, message);
+      assert.ok(!e.message.includes(dir), `no server path in: ${e.message}`);
+      return true;
+    });
+
+  it('refuses a file and then a folder (or file) under the same name, with a 4xx and no server path', async () => {
+    await noServerPath(putSmall(rawArchive([{ name: 'a', content: 'x' }, { name: 'a/b', content: 'y' }])), 'InvalidArtifact', /inside "a", which the archive holds as a file/);
+    await noServerPath(putSmall(rawArchive([{ name: 'a/b', content: 'y' }, { name: 'a', content: 'x' }])), 'InvalidArtifact', /both a file and a folder/);
+    await noServerPath(putSmall(rawArchive([{ name: 'a', content: 'x' }, { name: './a', content: 'y' }])), 'InvalidArtifact', /appears twice/);
+    await noServerPath(putSmall(rawArchive([{ name: 'd', type: '5' }, { name: 'd/', type: '5' }, { name: 'd/f', content: 'ok' }])).then(() => { throw Object.assign(new Error('accepted'), { code: 'InvalidArtifact' }); }), 'InvalidArtifact', /accepted/);
+  });
+
+  it('refuses entries past the count or depth limit', async () => {
+    const many = Array.from({ length: 21 }, (_, i) => ({ name: `f${i}`, content: '' }));
+    await noServerPath(putSmall(rawArchive(many)), 'ArtifactLimitExceeded', /more than 20 entries/);
+    await noServerPath(putSmall(rawArchive([{ name: 'a/b/c/d/e', content: 'deep' }])), 'ArtifactLimitExceeded', /5 folders deep; the server's limit is 4/);
+  });
+
+  it('refuses by declared size at the header, and stops gunzip past the byte budget', async () => {
+    const header = rawArchive([{ name: 'big', content: 'x'.repeat(70 * 1024) }]);
+    await noServerPath(putSmall(header), 'ArtifactLimitExceeded', /unpacks to more than 65536 bytes/);
+    // A tiny valid tar followed by megabytes of zeros (the parser would ignore them; gunzip must not run on).
+    const tail = Buffer.concat([gunzipOf(rawArchive([{ name: 'ok', content: 'ok' }])), Buffer.alloc(8 * 1024 * 1024)]);
+    await noServerPath(putSmall(gzipSync(tail)), 'InvalidArtifact', /after its end-of-archive marker/);
+    assert.deepEqual(readdirSync(join(dir, 'small', '.tmp')), []);
+  });
+});
+
+function gunzipOf(b: Buffer): Buffer {
+  return gunzipSync(b);
+}
+
