@@ -74,7 +74,10 @@ export class EndpointService {
         throw e;
       }
       refuseRoutingChangeDuringRollout(store, rec.spec, patch, spec);
-      store.updateEndpoint(name, { spec, provisioning_state: 'Updating' });
+      // Entering aml_token mode starts from a new signing secret, so no token minted before an earlier
+      // switch away works again.
+      const enteringTokenMode = spec.auth_mode === 'aml_token' && rec.spec.auth_mode !== 'aml_token';
+      store.updateEndpoint(name, { spec, provisioning_state: 'Updating', ...(enteringTokenMode ? { token_secret: newTokenSecret() } : {}) });
       return operations.begin('endpoint.update', name);
     });
     return this.settle(name, op);
@@ -105,19 +108,25 @@ export class EndpointService {
     return rec;
   }
 
-  /** Replaces one key; answers once the gateway refuses the old one. */
-  async regenerateKeys(name: string, keyType: unknown): Promise<EndpointKeys> {
+  /**
+   * Key endpoints: replaces one key. aml_token endpoints: replaces the signing secret (either key type),
+   * so every token issued so far stops working, and answers a fresh token. Either way it answers once
+   * the gateway refuses the old credential.
+   */
+  async regenerateKeys(name: string, keyType: unknown): Promise<EndpointKeys | ReturnType<ControlContext['mintToken']>> {
     if (keyType !== 'primary' && keyType !== 'secondary') {
       throw new SwitchyardError('InvalidValue', `keyType must be primary or secondary, got ${JSON.stringify(keyType)}.`);
     }
     const rec = this.ctx.store.transaction(() => {
-      const current = this.requireKeyAuth(name);
+      const current = this.require(name);
+      if (current.spec.auth_mode === 'aml_token') return this.ctx.store.updateEndpoint(name, { token_secret: newTokenSecret() });
       const keys: EndpointKeys = keyType === 'primary'
         ? { primaryKey: newKey(), secondaryKey: current.keys.secondaryKey }
         : { primaryKey: current.keys.primaryKey, secondaryKey: newKey() };
       return this.ctx.store.updateEndpoint(name, { keys });
     });
     await this.ctx.publisher.publish();
+    if (rec.spec.auth_mode === 'aml_token') return this.ctx.mintToken(name, rec.token_secret, this.ctx.tokenTtlSeconds);
     return rec.keys;
   }
 

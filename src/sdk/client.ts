@@ -135,7 +135,11 @@ export class SwitchyardClient {
     return this.http.request(`/api/v1/endpoints/${seg(name)}/list-keys`, { method: 'POST' });
   }
 
-  regenerateKeys(name: string, keyType: KeyType): Promise<EndpointKeys> {
+  /**
+   * Key endpoints: replaces that key and answers both keys. aml_token endpoints: replaces the signing
+   * secret (every token issued so far stops working) and answers a new token.
+   */
+  regenerateKeys(name: string, keyType: KeyType): Promise<EndpointKeys | EndpointToken> {
     return this.http.request(`/api/v1/endpoints/${seg(name)}/regenerate-keys`, { method: 'POST', json: { keyType } });
   }
 

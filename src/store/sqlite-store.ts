@@ -294,10 +294,11 @@ export class SqliteStore implements Store {
     const spec = changes.spec ?? current.spec;
     const keys = changes.keys ?? current.keys;
     const generation = current.generation + (changes.spec ? 1 : 0);
-    this.db.prepare(`UPDATE endpoints SET spec = ?, provisioning_state = ?, primary_key = ?, secondary_key = ?, generation = ?, updated_at = ?
-      WHERE name = ?`).run(
+    const tokenSecret = changes.token_secret ?? current.token_secret;
+    this.db.prepare(`UPDATE endpoints SET spec = ?, provisioning_state = ?, primary_key = ?, secondary_key = ?, token_secret = ?, generation = ?,
+      updated_at = ? WHERE name = ?`).run(
       JSON.stringify(spec), changes.provisioning_state ?? current.provisioning_state, this.sealSecret(name, 'primary_key', keys.primaryKey),
-      this.sealSecret(name, 'secondary_key', keys.secondaryKey), generation, this.stamp(), name);
+      this.sealSecret(name, 'secondary_key', keys.secondaryKey), this.sealSecret(name, 'token_secret', tokenSecret), generation, this.stamp(), name);
     return this.getEndpoint(name)!;
   }
 

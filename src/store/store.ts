@@ -36,6 +36,8 @@ export interface EndpointChanges {
   spec?: EndpointSpec;
   provisioning_state?: ProvisioningState;
   keys?: EndpointKeys;
+  /** A new aml_token signing secret: tokens signed with the old one stop working. */
+  token_secret?: string;
 }
 
 export interface DeploymentChanges {

@@ -189,7 +189,7 @@ export const endpointGetCredentials = defineCommand<{ name: string }>({
 export const endpointRegenerateKeys = defineCommand<{ name: string; keyType: KeyType }>({
   group: GROUP,
   name: 'regenerate-keys',
-  summary: 'Regenerate the primary or secondary key of an endpoint (the old one stops working at once).',
+  summary: 'Regenerate the primary or secondary key of an endpoint (the old one stops working at once). On an aml_token endpoint, rotate its token signing secret: every token issued so far stops working.',
   flags: [
     nameFlag(true),
     { name: 'key-type', kind: 'string', value: 'TYPE', choices: ['primary', 'secondary'], help: 'Which key to regenerate. Default: primary.' },

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Static } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { EndpointService } from '../endpoint-service.js';
 import { EndpointParams, ListOf, errorResponses } from '../schemas/common.js';
 import {
@@ -48,10 +48,10 @@ export function registerEndpointRoutes(app: FastifyInstance, endpoints: Endpoint
 
   app.post<Named & { Body: Static<typeof RegenerateKeysBody> }>('/api/v1/endpoints/:name/regenerate-keys', {
     schema: {
-      summary: 'Replace one key; the old one stops working before the answer',
+      summary: 'Replace one key (key endpoints) or the token signing secret (aml_token endpoints: every issued token stops working; answers a new token); the old credential stops working before the answer',
       params: EndpointParams,
       body: RegenerateKeysBody,
-      response: { 200: EndpointKeys, ...errorResponses(400, 404) },
+      response: { 200: Type.Union([EndpointKeys, EndpointToken]), ...errorResponses(400, 404) },
     },
   }, async (request) => endpoints.regenerateKeys(request.params.name, request.body.keyType));
 
