@@ -375,7 +375,6 @@ describe('bad input', { timeout: 170_000 }, () => {
       { name: 'show unknown endpoint', args: ['online-endpoint', 'show', '-n', 'no-such-ep'], match: /no-such-ep/ },
       { name: 'show unknown deployment', args: ['online-deployment', 'show', '-n', 'purple', '-e', EP], match: /purple/ },
       { name: 'delete a live deployment', args: ['online-deployment', 'delete', '-n', 'blue', '-e', EP, '--yes'], match: /traffic/ },
-      { name: 'get-credentials of aml_token with --key-type', args: ['online-endpoint', 'regenerate-keys', '-n', TOK_EP, '--key-type', 'primary'] },
       { name: 'invoke: missing request file', args: ['online-endpoint', 'invoke', '-n', EP, '-r', 'no-such.json'], match: /no-such\.json/ },
       { name: 'invoke: unknown deployment', args: ['online-endpoint', 'invoke', '-n', EP, '-r', 'request.json', '-d', 'purple'] },
       { name: 'invoke: model rejects the input', args: ['online-endpoint', 'invoke', '-n', EP, '-r', 'bad-request.json'] },
