@@ -53,7 +53,9 @@ function Keys({ client, can, onUnauthorized, endpoint }: SignedIn & { endpoint: 
     if (!regenerate) return;
     setBusy(true);
     try {
-      setKeys(await client.regenerateKeys(endpoint.name, regenerate));
+      // A key endpoint answers its keys (an aml_token endpoint would answer a new token instead).
+      const answer = await client.regenerateKeys(endpoint.name, regenerate);
+      if ('primaryKey' in answer) setKeys(answer);
       setRegenerate(null);
     } catch (e) { onUnauthorized(e); setError(messageOf(e)); setRegenerate(null); }
     setBusy(false);
