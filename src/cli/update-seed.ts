@@ -2,8 +2,8 @@
 // and sends it back whole. Our PATCH replaces each named top-level key whole, so before the sets are
 // applied, every top-level key a set reaches into (and the file does not give) is copied from the
 // current resource.
-import { parseSet } from '../spec/set.js';
-import type { YamlMap } from '../spec/yaml-read.js';
+import { parseSet } from './set.js';
+import type { YamlMap } from './yaml/read.js';
 
 /** Top-level keys that nested sets reach into and `doc` lacks. */
 export function keysToSeed(doc: YamlMap, sets: readonly string[]): string[] {

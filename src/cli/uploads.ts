@@ -2,7 +2,7 @@
 // the request body, so the server never reads the user's working directory.
 import { basename } from 'node:path';
 import type { SwitchyardClient } from '../sdk/client.js';
-import type { PendingUpload } from '../spec/yaml-values.js';
+import type { PendingUpload } from './yaml/values.js';
 import type { Io } from './command.js';
 
 function setAt(body: Record<string, unknown>, at: readonly string[], value: string): void {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applySets, parseSet, parseSetPath, typeSetValue } from '../../src/spec/set.js';
+import { applySets, parseSet, parseSetPath, typeSetValue } from '../../src/cli/set.js';
 import { SwitchyardError } from '../../src/errors.js';
 
 const invalidSet = (fn: () => unknown, re: RegExp): void => {

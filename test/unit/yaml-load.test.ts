@@ -4,12 +4,12 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SwitchyardError, type ErrorCode } from '../../src/errors.js';
-import { composeDocument } from '../../src/spec/yaml-compose.js';
-import { loadDeploymentDoc } from '../../src/spec/yaml-deployment.js';
-import { loadEndpointDoc, toEndpointPatch } from '../../src/spec/yaml-endpoint.js';
-import { loadEnvironmentDoc } from '../../src/spec/yaml-environment.js';
-import { loadModelDoc } from '../../src/spec/yaml-model.js';
-import { readYamlFile } from '../../src/spec/yaml-read.js';
+import { composeDocument } from '../../src/cli/yaml/compose.js';
+import { loadDeploymentDoc } from '../../src/cli/yaml/deployment.js';
+import { loadEndpointDoc, toEndpointPatch } from '../../src/cli/yaml/endpoint.js';
+import { loadEnvironmentDoc } from '../../src/cli/yaml/environment.js';
+import { loadModelDoc } from '../../src/cli/yaml/model.js';
+import { readYamlFile } from '../../src/cli/yaml/read.js';
 
 let root: string;
 let other: string;

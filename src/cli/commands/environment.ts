@@ -1,7 +1,7 @@
 // `switchyard environment create|show|list`: registered environment assets (SPEC §1.3).
 import { resolve } from 'node:path';
-import { composeDocument } from '../../spec/yaml-compose.js';
-import { loadEnvironmentDoc } from '../../spec/yaml-environment.js';
+import { composeDocument } from '../yaml/compose.js';
+import { loadEnvironmentDoc } from '../yaml/environment.js';
 import type { SwitchyardClient } from '../../sdk/client.js';
 import { FLAG, defineCommand } from '../command.js';
 import { assetList, assetShow } from './asset-read.js';

@@ -1,7 +1,7 @@
 // `switchyard model create|show|list`: registered model assets (SPEC §1.3).
 import { resolve } from 'node:path';
-import { composeDocument } from '../../spec/yaml-compose.js';
-import { loadModelDoc } from '../../spec/yaml-model.js';
+import { composeDocument } from '../yaml/compose.js';
+import { loadModelDoc } from '../yaml/model.js';
 import type { SwitchyardClient } from '../../sdk/client.js';
 import { FLAG, defineCommand } from '../command.js';
 import { assetList, assetShow } from './asset-read.js';

@@ -2,8 +2,8 @@
 import { SwitchyardError } from '../../errors.js';
 import type { DeploymentPatch, DeploymentView, LogContainer } from '../../sdk/types.js';
 import type { EnvironmentBinding } from '../../spec/types.js';
-import { applyOverrides, composeDocument, loadBaseDocument } from '../../spec/yaml-compose.js';
-import { loadDeploymentDoc } from '../../spec/yaml-deployment.js';
+import { applyOverrides, composeDocument, loadBaseDocument } from '../yaml/compose.js';
+import { loadDeploymentDoc } from '../yaml/deployment.js';
 import { FLAG, defineCommand, type Context } from '../command.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { bool, list, num, str, type FlagDef } from '../flags.js';

@@ -1,8 +1,8 @@
 // The keys each YAML file may hold (SPEC §1), and the check that refuses any other key, naming it,
 // the file and the line. A nested schema is checked only where the value is a mapping: the type of
 // each value is checked by the loaders (and again by the server).
-import { SwitchyardError } from '../errors.js';
-import { where, type YamlMap, type YamlSource } from './yaml-read.js';
+import { SwitchyardError } from '../../errors.js';
+import { where, type YamlMap, type YamlSource } from './read.js';
 
 /** `true`: any value (a scalar, or a free-form map such as tags). A KeySchema: a mapping of those keys. */
 export type KeySchema = { readonly [key: string]: KeySchema | true };

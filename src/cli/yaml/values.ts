@@ -2,8 +2,8 @@
 // and says what was expected.
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { SwitchyardError } from '../errors.js';
-import { where, type YamlMap, type YamlSource } from './yaml-read.js';
+import { SwitchyardError } from '../../errors.js';
+import { where, type YamlMap, type YamlSource } from './read.js';
 
 export type KeyPath = readonly (string | number)[];
 

@@ -3,16 +3,16 @@
 // for type; every other key is passed as written (the server validates ranges and defaults).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { SwitchyardError } from '../errors.js';
-import type { DeploymentInput } from '../sdk/types.js';
-import { DEPLOYMENT_KEYS, checkKeys } from './yaml-keys.js';
-import { loadInlineEnvironment } from './yaml-environment.js';
-import { loadDeploymentModel } from './yaml-model.js';
-import { where, type YamlMap, type YamlSource } from './yaml-read.js';
+import { SwitchyardError } from '../../errors.js';
+import type { DeploymentInput } from '../../sdk/types.js';
+import { DEPLOYMENT_KEYS, checkKeys } from './keys.js';
+import { loadInlineEnvironment } from './environment.js';
+import { loadDeploymentModel } from './model.js';
+import { where, type YamlMap, type YamlSource } from './read.js';
 import {
   invalidValue, isDigest, isMapping, localPath, missingField, optInteger, optString, optStringMap, withoutSchemaKey,
   type LoadedResource, type PendingUpload,
-} from './yaml-values.js';
+} from './values.js';
 
 export interface DeploymentLoadOptions {
   /** create: name and endpoint_name are required. update: only what is named is sent. */

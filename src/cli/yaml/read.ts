@@ -8,7 +8,7 @@ import type { Document, LineCounter } from 'yaml';
 // yaml is loaded on first use, so CLI commands that read no YAML file do not pay for it at start-up.
 const require = createRequire(import.meta.url);
 const yaml = (): typeof import('yaml') => require('yaml') as typeof import('yaml');
-import { SwitchyardError } from '../errors.js';
+import { SwitchyardError } from '../../errors.js';
 
 export type YamlMap = Record<string, unknown>;
 

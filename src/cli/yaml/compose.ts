@@ -1,8 +1,8 @@
 // The document a command works on: the YAML file (if any), then each `--set` in order, then the
 // `--name`-style flags, which win over both (as `az ml` applies them).
-import { SwitchyardError } from '../errors.js';
-import { applySets } from './set.js';
-import { noFileSource, readYamlFile, where, type LoadedYaml, type YamlMap } from './yaml-read.js';
+import { SwitchyardError } from '../../errors.js';
+import { applySets } from '../set.js';
+import { noFileSource, readYamlFile, where, type LoadedYaml, type YamlMap } from './read.js';
 
 export interface ComposeOptions {
   file?: string;

@@ -1,13 +1,13 @@
 // Endpoint YAML (SPEC §1.1): keys checked, values typed, `aad_token` refused with a clear message.
 // The body is what POST /api/v1/endpoints takes (traffic included: the server decides whether a
 // create may carry it); `toEndpointPatch` keeps the keys PATCH accepts.
-import { SwitchyardError } from '../errors.js';
-import type { EndpointInput, EndpointPatch } from '../sdk/types.js';
-import { ENDPOINT_KEYS, checkKeys } from './yaml-keys.js';
-import { where, type YamlMap, type YamlSource } from './yaml-read.js';
+import { SwitchyardError } from '../../errors.js';
+import type { EndpointInput, EndpointPatch } from '../../sdk/types.js';
+import { ENDPOINT_KEYS, checkKeys } from './keys.js';
+import { where, type YamlMap, type YamlSource } from './read.js';
 import {
   invalidValue, missingField, optPercentMap, optString, optStringMap, withoutSchemaKey, type LoadedResource,
-} from './yaml-values.js';
+} from './values.js';
 
 export function normalizeAuthMode(value: string, source: YamlSource): string {
   const v = value.toLowerCase();

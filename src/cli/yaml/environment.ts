@@ -2,14 +2,14 @@
 // read and parsed here (the server never reads the user's files); `build.path` and a relative
 // `interpreter` path resolve against the YAML file's folder.
 import { isAbsolute, resolve } from 'node:path';
-import { SwitchyardError } from '../errors.js';
-import type { EnvironmentCreateInput, InlineEnvironmentInput } from '../sdk/types.js';
-import { ENVIRONMENT_KEYS, checkKeys } from './yaml-keys.js';
-import { readYamlFile, where, type YamlMap, type YamlSource } from './yaml-read.js';
+import { SwitchyardError } from '../../errors.js';
+import type { EnvironmentCreateInput, InlineEnvironmentInput } from '../../sdk/types.js';
+import { ENVIRONMENT_KEYS, checkKeys } from './keys.js';
+import { readYamlFile, where, type YamlMap, type YamlSource } from './read.js';
 import {
   invalidValue, isMapping, localPath, missingField, optString, optStringMap, withoutSchemaKey,
   type KeyPath, type LoadedResource,
-} from './yaml-values.js';
+} from './values.js';
 
 const REF = /^azureml:(?:\/\/[^\s]+|[A-Za-z0-9][A-Za-z0-9._-]*(?::[^\s:@]+|@latest))$/;
 

@@ -1,14 +1,14 @@
 // Model YAML (SPEC §1.3) and the `model` of a deployment: `azureml:name:version`, `azureml:name@latest`,
 // an inline map `{path, name?, version?, type?}`, or a bare local path. Local paths (file or folder)
 // resolve against the YAML file's folder and are queued for upload; the body gets their digest.
-import type { ModelCreateInput, ModelInput } from '../sdk/types.js';
-import { MODEL_KEYS, checkKeys } from './yaml-keys.js';
-import type { YamlMap, YamlSource } from './yaml-read.js';
-import { checkReference } from './yaml-environment.js';
+import type { ModelCreateInput, ModelInput } from '../../sdk/types.js';
+import { MODEL_KEYS, checkKeys } from './keys.js';
+import type { YamlMap, YamlSource } from './read.js';
+import { checkReference } from './environment.js';
 import {
   invalidValue, isDigest, isMapping, localPath, missingField, optString, optStringMap, withoutSchemaKey,
   type LoadedResource, type PendingUpload,
-} from './yaml-values.js';
+} from './values.js';
 
 export const MODEL_TYPES = ['custom_model', 'mlflow_model', 'triton_model'] as const;
 
