@@ -7,7 +7,10 @@ import { SwitchyardError } from '../errors.js';
 import type { AccessTokenRecord, Store } from '../store/store.js';
 import { hashAccessToken, newAccessToken, sameHash } from './access-token-secret.js';
 import type { PrincipalResolver } from './auth.js';
-import { ROLES, parseRole, type Role } from './permissions.js';
+import type { Role } from './permissions.js';
+import { checkInput } from '../spec/schema/check.js';
+import { canonicalChoice } from '../spec/schema/fields.js';
+import { ROLES, TokenInput } from '../spec/schema/token.js';
 
 /** A token as shown: everything but the hash. */
 export interface AccessTokenView {
@@ -27,11 +30,7 @@ export type CreatedAccessToken = AccessTokenView & { token: string };
 /** The admin token's principal; no stored token may take its name. */
 export const ADMIN_PRINCIPAL = 'admin';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
-
-/** Bounds of a token's lifetime: a minute to ten years. */
-export const MIN_TOKEN_LIFETIME_SECONDS = 60;
-export const MAX_TOKEN_LIFETIME_SECONDS = 10 * 366 * 86_400;
+export { MAX_TOKEN_LIFETIME_SECONDS, MIN_TOKEN_LIFETIME_SECONDS } from '../spec/schema/token.js';
 
 export function tokenView(rec: AccessTokenRecord): AccessTokenView {
   const view: AccessTokenView = { id: rec.id, name: rec.name, role: rec.role, created_at: rec.created_at, created_by: rec.created_by };
@@ -43,22 +42,14 @@ export function tokenView(rec: AccessTokenRecord): AccessTokenView {
 export class AccessTokens {
   constructor(private readonly store: Store, private readonly now: () => Date = () => new Date()) {}
 
-  create(body: { name?: unknown; role?: unknown; expires_in_seconds?: unknown }, createdBy: string): CreatedAccessToken {
-    const { name, role: rawRole, expires_in_seconds: lifetime } = body;
-    if (typeof name !== 'string' || !NAME.test(name)) {
-      throw new SwitchyardError('InvalidName',
-        `Token name must be 1-64 characters: letters, digits, '.', '_', '@' or '-', starting with a letter or digit; got ${JSON.stringify(name)}.`);
-    }
+  create(body: unknown, createdBy: string): CreatedAccessToken {
+    checkInput(TokenInput, body);
+    const { name } = body;
     if (name.toLowerCase() === ADMIN_PRINCIPAL) {
       throw new SwitchyardError('InvalidName', `The name ${JSON.stringify(name)} is reserved for the admin token; choose another name.`);
     }
-    const role = parseRole(rawRole);
-    if (!role) throw new SwitchyardError('InvalidValue', `role must be one of ${ROLES.join(', ')}; got ${JSON.stringify(rawRole)}.`);
-    if (lifetime !== undefined && (typeof lifetime !== 'number' || !Number.isInteger(lifetime)
-      || lifetime < MIN_TOKEN_LIFETIME_SECONDS || lifetime > MAX_TOKEN_LIFETIME_SECONDS)) {
-      throw new SwitchyardError('InvalidValue',
-        `expires_in_seconds must be a whole number from ${MIN_TOKEN_LIFETIME_SECONDS} to ${MAX_TOKEN_LIFETIME_SECONDS} (ten years); got ${JSON.stringify(lifetime)}.`);
-    }
+    const role = canonicalChoice(ROLES, body.role);
+    const lifetime = body.expires_in_seconds;
     const token = newAccessToken();
     const now = this.now();
     const rec = this.store.insertAccessToken({

@@ -2,7 +2,7 @@
 // `{snapshotVersion, endpoints: {endpoint: {deployment: figures}}}`; a prom-client style list of
 // metrics (`[{name, values: [{labels, value}]}]`) is filtered by its endpoint/deployment labels.
 // Pure, so either shape is tested without a gateway.
-import { isPlainObject } from '../spec/input-fields.js';
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function deploymentMetrics(all: unknown, endpoint: string, deployment: string): Record<string, unknown> {
   const head = { endpoint, deployment };

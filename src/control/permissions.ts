@@ -4,9 +4,10 @@
 // missing here, and test/integration/control-access.test.ts walks every route of the OpenAPI
 // document as every role.
 
-export type Role = 'Owner' | 'Contributor' | 'Reader';
+import { ROLES } from '../spec/schema/token.js';
 
-export const ROLES: readonly Role[] = ['Owner', 'Contributor', 'Reader'];
+export { ROLES };
+export type Role = (typeof ROLES)[number];
 
 export const ACTIONS = [
   'onlineEndpoints/read',

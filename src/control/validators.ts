@@ -1,32 +1,19 @@
-// Request validation for the control API. Bodies are JSON and must carry the declared types exactly:
-// `"instance_count": "1"` is refused (InvalidValue) rather than silently turned into 1. Query strings
-// and path parameters are text by nature, so there numbers and booleans are coerced from their text.
-import { Ajv, type Options } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+// Request validation for the control API. Bodies are checked by the resource schemas' own checker
+// (spec/schema/check.ts), so a REST refusal has the same code and message as the same value refused by
+// the YAML loader or the normalisers; JSON bodies must carry the declared types exactly
+// (`"instance_count": "1"` is refused rather than turned into 1). Query strings and path parameters are
+// text by nature, so there numbers and booleans are coerced from their text.
+import type { TSchema } from '@sinclair/typebox';
 import type { FastifySchemaCompiler } from 'fastify';
-
-// ajv-formats is CommonJS with a default export; under NodeNext it arrives as the module namespace.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
-
-const common: Options = {
-  // Unknown keys must reach the normalisers (which refuse them by name) instead of being stripped;
-  // defaults are applied by the normalisers too, so the stored spec records them.
-  removeAdditional: false,
-  useDefaults: false,
-  allErrors: false,
-  verbose: true,
-  // TypeBox adds keywords of its own to the schemas it builds.
-  strict: false,
-};
-
-function make(coerceTypes: Options['coerceTypes']): Ajv {
-  const ajv = new Ajv({ ...common, coerceTypes });
-  addFormats(ajv);
-  return ajv;
-}
+import { schemaAjv, schemaRefusal } from '../spec/schema/check.js';
 
 export function controlValidatorCompiler(): FastifySchemaCompiler<unknown> {
-  const strict = make(false);
-  const coercing = make('array');
-  return ({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as object);
+  const strict = schemaAjv(false);
+  const coercing = schemaAjv('array');
+  return ({ schema, httpPart }) => {
+    if (httpPart !== 'body') return coercing.compile(schema as object);
+    const validate = strict.compile(schema as object);
+    // Fastify takes `{ error }` from a validator: the catalogue error is answered as it is.
+    return (data: unknown) => (validate(data) ? true : { error: schemaRefusal(schema as TSchema, validate.errors ?? []) });
+  };
 }

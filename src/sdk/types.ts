@@ -1,7 +1,11 @@
 // Shapes of the REST API of docs/rest-api.md as the SDK sees them: inputs it sends and views it gets.
 // Views are the server's own types (src/spec/views.ts); servers may add fields, which pass through.
-import type { ArtifactDigest, AuthMode, EnvironmentFields, Operation } from '../spec/types.js';
+import type { EnvironmentFields, Operation } from '../spec/types.js';
 import type { DeploymentView, EndpointView } from '../spec/views.js';
+import type { EndpointInput, EndpointPatch } from '../spec/schema/endpoint.js';
+import type { DeploymentInput, DeploymentPatch } from '../spec/schema/deployment.js';
+import type { ModelInput as ModelAssetInput } from '../spec/schema/model.js';
+import type { EnvironmentInput as EnvironmentAssetInput } from '../spec/schema/environment.js';
 
 export type { ArtifactInfo, AuditEntry, DeniedAttempt, EnvironmentAsset, ModelAsset, Operation } from '../spec/types.js';
 export type { DeploymentView, EndpointView };
@@ -23,64 +27,17 @@ export interface ListOf<T> {
   value: T[];
 }
 
-export interface EndpointInput {
-  name: string;
-  auth_mode?: AuthMode | string;
-  description?: string;
-  tags?: Record<string, string>;
-  traffic?: Record<string, number>;
-  mirror_traffic?: Record<string, number>;
-  compute?: string;
-  identity?: unknown;
-  public_network_access?: string;
-}
-
-export interface EndpointPatch {
-  traffic?: Record<string, number>;
-  mirror_traffic?: Record<string, number>;
-  description?: string;
-  tags?: Record<string, string>;
-  auth_mode?: AuthMode | string;
-  public_network_access?: string;
-}
-
+// The inputs are the resource schemas' types (src/spec/schema/): what the server validates is what
+// the SDK's types say.
+export type { EndpointInput, EndpointPatch, DeploymentInput, DeploymentPatch };
 
 /** A model in a deployment: a reference, or an uploaded artifact with optional asset fields. */
-export type ModelInput = string | { path: ArtifactDigest; name?: string; version?: string; type?: string };
+export type ModelInput = DeploymentInput['model'] & {};
 
 export type InlineEnvironmentInput = EnvironmentFields;
 
-/** The deployment YAML as JSON after the CLI uploaded local paths (digests in place of paths). */
-export interface DeploymentInput {
-  name: string;
-  endpoint_name?: string;
-  model?: ModelInput;
-  code_configuration?: { code: ArtifactDigest; scoring_script: string };
-  environment?: string | InlineEnvironmentInput;
-  environment_variables?: Record<string, string>;
-  instance_type?: string;
-  instance_count?: number;
-  [key: string]: unknown;
-}
-
-export type DeploymentPatch = Partial<DeploymentInput>;
-
-
-export interface ModelCreateInput {
-  name: string;
-  version?: string;
-  path: ArtifactDigest;
-  type?: string;
-  description?: string;
-  tags?: Record<string, string>;
-}
-
-export interface EnvironmentCreateInput extends InlineEnvironmentInput {
-  name: string;
-  version?: string;
-  description?: string;
-  tags?: Record<string, string>;
-}
+export type ModelCreateInput = ModelAssetInput;
+export type EnvironmentCreateInput = EnvironmentAssetInput;
 
 export interface EndpointKeys {
   primaryKey: string;

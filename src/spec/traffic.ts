@@ -1,22 +1,10 @@
 // Traffic and mirror rules of an endpoint (SPEC §1.1). Pure functions over maps and deployment names,
 // used by the control plane before anything is stored, so a refused change leaves state untouched.
 import { SwitchyardError } from '../errors.js';
-import { expectInteger, expectObject } from './input-fields.js';
 
 export type TrafficMap = Record<string, number>;
 
 export const MIRROR_MAX_PERCENT = 50;
-
-/** Reads a `{deployment: percent}` map: integer percentages 0..100. Zero entries are kept here. */
-export function readTrafficMap(field: 'traffic' | 'mirror_traffic', value: unknown): TrafficMap {
-  if (value === undefined || value === null) return {};
-  const object = expectObject(field, value);
-  const out: TrafficMap = {};
-  for (const [name, percent] of Object.entries(object)) {
-    out[name] = expectInteger(`${field}.${name}`, percent, 0, 100);
-  }
-  return out;
-}
 
 /** The map as stored: zero entries dropped (SPEC §1.1). */
 export function dropZeros(map: TrafficMap): TrafficMap {

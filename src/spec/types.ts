@@ -1,5 +1,16 @@
 // Resource types: what the user asks for (spec), as stored by the control plane and shown by `show`.
 // Keys use the snake_case of Azure ML's YAML so that `--query` expressions written for `az ml` work.
+// What a schema declares (src/spec/schema/) is derived from it here, not written twice.
+import type { Static } from '@sinclair/typebox';
+import type { PROVISIONING_STATES } from './schema/fields.js';
+import type { EndpointSpec as EndpointSpecSchema } from './schema/endpoint.js';
+import type {
+  Condition as ConditionSchema, Instance, Probe, RequestSettings as RequestSettingsSchema,
+} from './schema/deployment.js';
+import type {
+  EnvironmentAsset as EnvironmentAssetSchema, EnvironmentFields as EnvironmentFieldsSchema, InferenceConfig as InferenceConfigSchema,
+} from './schema/environment.js';
+import type { ModelAsset as ModelAssetSchema, ModelType } from './schema/model.js';
 
 /** A content-addressed artifact uploaded by the CLI: `sha256:<64 hex>`. */
 export type ArtifactDigest = string;
@@ -15,42 +26,15 @@ export interface ArtifactInfo {
   created_at: string;
 }
 
-export type AuthMode = 'key' | 'aml_token';
-export type ProvisioningState = 'Creating' | 'Updating' | 'Deleting' | 'Succeeded' | 'Failed';
+export type AuthMode = EndpointSpec['auth_mode'];
+export type ProvisioningState = (typeof PROVISIONING_STATES)[number];
 
-export interface EndpointSpec {
-  name: string;
-  description?: string;
-  tags: Record<string, string>;
-  auth_mode: AuthMode;
-  /** Zero entries are dropped when stored. */
-  traffic: Record<string, number>;
-  mirror_traffic: Record<string, number>;
-  /** Extension: shadows {deployment: 0..100}, any number, live deployments allowed (docs/shadow-evaluation.md). */
-  shadow_traffic?: Record<string, number>;
-  /** Extension: requests carrying this header stick to one deployment (consistent assignment). */
-  sticky_header?: string;
-  /** Extension: tolerances of the answer comparison (spec/compare.ts). */
-  shadow_compare?: { abs_tolerance?: number; rel_tolerance?: number };
-  /** Present for Kubernetes endpoints (kind K8S); kept, not used by the local runtime. */
-  compute?: string;
-  identity?: unknown;
-  public_network_access: 'enabled' | 'disabled';
-}
+/** The endpoint as stored (schema/endpoint.ts): zero traffic entries dropped, defaults applied. */
+export type EndpointSpec = Static<typeof EndpointSpecSchema>;
 
-export interface ProbeSettings {
-  initial_delay: number;
-  period: number;
-  timeout: number;
-  success_threshold: number;
-  failure_threshold: number;
-}
-
-export interface RequestSettings {
-  request_timeout_ms: number;
-  max_concurrent_requests_per_instance: number;
-  max_queue_wait_ms: number;
-}
+/** Probe and request settings with every default applied (bounds and defaults: schema/deployment.ts). */
+export type ProbeSettings = Required<Static<typeof Probe>>;
+export type RequestSettings = Required<Static<typeof RequestSettingsSchema>>;
 
 export type ScaleSettings =
   | { type: 'default' }
@@ -67,33 +51,16 @@ export interface ModelBinding {
   /** Registered asset name and version; anonymous inline models get `<endpoint>-<deployment>-model`. */
   name: string;
   version: string;
-  type: 'custom_model' | 'mlflow_model' | 'triton_model';
+  type: ModelType;
   artifact: ArtifactDigest;
   /** True when the deployment named a registered asset (`azureml:name:version` or `@latest`). */
   registered: boolean;
 }
 
-export interface InferenceConfig {
-  liveness_route?: { port?: number; path: string };
-  readiness_route?: { port?: number; path: string };
-  scoring_route?: { port?: number; path: string };
-}
+export type InferenceConfig = Static<typeof InferenceConfigSchema>;
 
-/**
- * The fields an environment has, whether registered as an asset or written inline in a deployment.
- * `interpreter` and `command` are Switchyard extensions: the Python interpreter for this environment
- * (default: the server's), and a command that starts a custom scoring server (a "custom container").
- */
-export interface EnvironmentFields {
-  image?: string;
-  /** The conda file's parsed content (the CLI reads the file; a map is accepted inline). */
-  conda_file?: Record<string, unknown>;
-  build?: { path?: string; dockerfile_path?: string };
-  inference_config?: InferenceConfig;
-  os_type?: string;
-  interpreter?: string;
-  command?: string[];
-}
+/** The fields an environment has, registered or inline (schema/environment.ts). */
+export type EnvironmentFields = Static<typeof EnvironmentFieldsSchema>;
 
 /** An environment as bound to a deployment (registered asset resolved, or inline). */
 export interface EnvironmentBinding extends EnvironmentFields {
@@ -126,44 +93,12 @@ export interface DeploymentSpec {
   extra: Record<string, unknown>;
 }
 
-export interface ModelAsset {
-  name: string;
-  version: string;
-  type: 'custom_model' | 'mlflow_model' | 'triton_model';
-  path: ArtifactDigest;
-  description?: string;
-  tags: Record<string, string>;
-  created_at: string;
-}
-
-export interface EnvironmentAsset extends EnvironmentFields {
-  name: string;
-  version: string;
-  description?: string;
-  tags: Record<string, string>;
-  created_at: string;
-}
-
-export type InstanceState = 'Starting' | 'Ready' | 'Unhealthy' | 'Stopping' | 'Failed';
-
-export interface InstanceView {
-  name: string;
-  state: InstanceState;
-  pid: number | null;
-  url: string | null;
-  restarts: number;
-  started_at: string;
-  /** The deployment revision this instance runs (changes on a rolling update). */
-  revision: string;
-}
-
-export interface Condition {
-  type: 'Ready' | 'Progressing' | 'Degraded';
-  status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message: string;
-  last_transition_time: string;
-}
+export type ModelAsset = Static<typeof ModelAssetSchema>;
+export type EnvironmentAsset = Static<typeof EnvironmentAssetSchema>;
+export type InstanceState = InstanceView['state'];
+/** One instance as `show` lists it; `revision` changes on a rolling update. */
+export type InstanceView = Static<typeof Instance>;
+export type Condition = Static<typeof ConditionSchema>;
 
 export type OperationStatus = 'Running' | 'Succeeded' | 'Failed';
 

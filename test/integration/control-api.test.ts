@@ -81,6 +81,16 @@ describe('auth and meta routes', () => {
       assert.ok(r.body.paths[p], `missing ${p}`);
     }
     assert.ok(r.body.paths['/api/v1/endpoints'].post.requestBody);
+    // The bounds are the schema's own, not description text.
+    const body = r.body.paths['/api/v1/endpoints/{endpoint}/deployments'].post.requestBody.content['application/json'].schema;
+    assert.deepEqual([body.properties.instance_count.minimum, body.properties.instance_count.maximum], [1, 50]);
+    assert.equal(body.properties.request_settings.properties.request_timeout_ms.maximum, 180000);
+    assert.equal(body.properties.request_settings.properties.request_timeout_ms.default, 5000);
+    assert.equal(body.additionalProperties, false);
+    assert.ok(body.required.includes('instance_count'));
+    const endpoint = r.body.paths['/api/v1/endpoints'].post.requestBody.content['application/json'].schema;
+    assert.equal(endpoint.properties.name.maxLength, 32);
+    assert.deepEqual(endpoint.properties.public_network_access['x-choices'], ['enabled', 'disabled']);
   });
 
   it('unknown routes answer 404 NotFound in the error shape', async () => {

@@ -162,7 +162,8 @@ test('create waits for the operation, then prints the resource', async () => {
   requests.length = 0;
   const r = await run(['online-endpoint', 'create', '--name', 'made', '--auth-mode', 'Key']);
   assert.equal(r.code, 0, r.err);
-  assert.deepEqual(JSON.parse(requests[0]!.body), { name: 'made', auth_mode: 'key' });
+  // Sent as written; the server stores the canonical spelling.
+  assert.deepEqual(JSON.parse(requests[0]!.body), { name: 'made', auth_mode: 'Key' });
   assert.ok(requests.some((q) => q.path === '/api/v1/operations/op1?wait=10'));
   assert.equal(JSON.parse(r.out).name, 'made');
 });
@@ -249,7 +250,7 @@ test('a bad YAML file is refused naming the file', async () => {
   writeFileSync(f, 'name: x\nauth_mod: key\n');
   const r = await run(['online-endpoint', 'create', '-f', f]);
   assert.equal(r.code, 1);
-  assert.match(r.err, new RegExp(`^ERROR: unknown key 'auth_mod' in endpoint ${f.replace(/\./g, '\\.')} \\(line 2\\)`));
+  assert.match(r.err, new RegExp(`^ERROR: Unknown key "auth_mod" in the endpoint in ${f.replace(/\./g, '\\.')} \\(line 2\\)\\. Known keys: auth_mode, `));
 });
 
 test('configure saves url and token (0600) and they are read back', async () => {

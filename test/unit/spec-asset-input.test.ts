@@ -9,7 +9,7 @@ const fails = (fn: () => unknown, code: string, message?: RegExp) =>
 
 describe('model input', () => {
   it('reads name, version, path, type, description, tags', () => {
-    assert.deepEqual(normaliseModelInput({ name: 'sk', version: 3, path: D, type: 'MLflow_Model', description: 'd', tags: { a: 1 } }),
+    assert.deepEqual(normaliseModelInput({ name: 'sk', version: 3, path: D, type: 'MLflow_Model', description: 'd', tags: { a: '1' } }),
       { name: 'sk', version: '3', path: D, type: 'mlflow_model', description: 'd', tags: { a: '1' } });
     assert.deepEqual(normaliseModelInput({ name: 'sk', path: D }), { name: 'sk', path: D, type: 'custom_model', tags: {} });
   });

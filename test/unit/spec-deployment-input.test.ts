@@ -69,9 +69,10 @@ describe('normaliseDeploymentInput: defaults (SPEC §1.2)', () => {
     assert.equal(spec.instance_type, 'Standard_DS3_v2');
     fails(() => norm({ ...minimal, app_insights_enabled: 'yes' }), 'InvalidValue', /app_insights_enabled/);
   });
-  it('turns scalar environment variables into strings', () => {
-    assert.deepEqual(norm({ ...minimal, environment_variables: { WORKER_COUNT: 2, DEBUG: false, NAME: 'x' } }).environment_variables,
-      { WORKER_COUNT: '2', DEBUG: 'false', NAME: 'x' });
+  it('takes environment variables as strings (JSON bodies are not coerced; the YAML loader turns scalars into text)', () => {
+    assert.deepEqual(norm({ ...minimal, environment_variables: { WORKER_COUNT: '2', NAME: 'x' } }).environment_variables,
+      { WORKER_COUNT: '2', NAME: 'x' });
+    fails(() => norm({ ...minimal, environment_variables: { WORKER_COUNT: 2 } }), 'InvalidValue', /environment_variables\.WORKER_COUNT must be a string/);
     fails(() => norm({ ...minimal, environment_variables: { X: [1] } }), 'InvalidValue', /environment_variables\.X/);
   });
 });
@@ -187,11 +188,10 @@ describe('normaliseDeploymentInput: partial updates', () => {
     const next = normaliseDeploymentInput({ model: 'azureml:my-endpoint-blue-model:1' }, { ...ctx, name: 'blue', base: inlineBase });
     assert.deepEqual(next.model, inlineBase.model);
   });
-  it('removes optional fields given null, and extra keys too', () => {
-    const next = patch({ model: null, description: null, app_insights_enabled: null });
-    assert.equal(next.model, undefined);
-    assert.equal(next.description, undefined);
-    assert.deepEqual(next.extra, {});
+  it('refuses null (a field not named is kept; JSON null is not a value of any field)', () => {
+    fails(() => patch({ model: null }), 'InvalidValue', /model/);
+    fails(() => patch({ description: null }), 'InvalidValue', /description must be a string/);
+    fails(() => patch({ app_insights_enabled: null }), 'InvalidValue', /app_insights_enabled must be true or false/);
   });
   it('refuses renaming', () => {
     fails(() => patch({ name: 'green' }), 'InvalidValue', /cannot be renamed/);

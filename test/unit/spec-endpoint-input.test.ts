@@ -15,7 +15,7 @@ describe('normaliseEndpointInput', () => {
   it('keeps every accepted field', () => {
     const spec = normaliseEndpointInput({
       $schema: 'https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json',
-      name: 'k8s-endpoint', description: 'd', tags: { a: 'b', n: 1 }, auth_mode: 'aml_token',
+      name: 'k8s-endpoint', description: 'd', tags: { a: 'b', n: '1' }, auth_mode: 'aml_token',
       compute: 'azureml:k8s-compute', identity: { type: 'system_assigned' }, public_network_access: 'Disabled',
     });
     assert.deepEqual(spec, {
@@ -48,7 +48,7 @@ describe('normaliseEndpointInput', () => {
     assert.equal('id' in spec, false);
   });
   it('refuses wrong types naming the field', () => {
-    fails(() => normaliseEndpointInput({ name: 'abc', tags: ['a'] }), 'InvalidValue', /tags must be an object/);
+    fails(() => normaliseEndpointInput({ name: 'abc', tags: ['a'] }), 'InvalidValue', /tags must be a map of names to strings/);
     fails(() => normaliseEndpointInput({ name: 'abc', tags: { a: { b: 1 } } }), 'InvalidValue', /tags\.a must be a string/);
     fails(() => normaliseEndpointInput({ name: 'abc', description: 3 }), 'InvalidValue', /description must be a string/);
     fails(() => normaliseEndpointInput({ name: 'abc', public_network_access: 'open' }), 'InvalidValue', /public_network_access/);
@@ -98,11 +98,12 @@ describe('applyEndpointPatch', () => {
     applyEndpointPatch(current, { traffic: { green: 100 }, tags: {} }, deps);
     assert.deepEqual(current, copy);
   });
-  it('changes auth mode and network access, clears the description with null', () => {
-    const next = applyEndpointPatch(current, { auth_mode: 'AML_TOKEN', public_network_access: 'disabled', description: null }, deps);
+  it('changes auth mode, network access and the description', () => {
+    const next = applyEndpointPatch(current, { auth_mode: 'AML_TOKEN', public_network_access: 'disabled', description: 'new' }, deps);
     assert.equal(next.auth_mode, 'aml_token');
     assert.equal(next.public_network_access, 'disabled');
-    assert.equal('description' in next, false);
+    assert.equal(next.description, 'new');
+    fails(() => applyEndpointPatch(current, { description: null }, deps), 'InvalidValue', /description must be a string/);
     fails(() => applyEndpointPatch(current, { auth_mode: 'aad_token' }, deps), 'AuthModeUnsupported');
   });
   it('refuses renaming and unknown keys', () => {

@@ -1,22 +1,22 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  dropZeros, readTrafficMap, refuseTrafficAtCreate, trafficView, validateMirror, validateTraffic,
+  dropZeros, refuseTrafficAtCreate, trafficView, validateMirror, validateTraffic,
 } from '../../src/spec/traffic.js';
 import type { ErrorCode } from '../../src/errors.js';
+import { checkInput } from '../../src/spec/schema/check.js';
+import { EndpointPatch } from '../../src/spec/schema/endpoint.js';
 
 const code = (c: ErrorCode) => (e: any) => { assert.equal(e.code, c, e.message); return true; };
 const deps = ['blue', 'green'];
 
-describe('readTrafficMap', () => {
+describe('traffic maps (schema/endpoint.ts)', () => {
   it('reads integer percentages 0..100', () => {
-    assert.deepEqual(readTrafficMap('traffic', { blue: 90, green: 10, red: 0 }), { blue: 90, green: 10, red: 0 });
-    assert.deepEqual(readTrafficMap('traffic', undefined), {});
-    assert.deepEqual(readTrafficMap('traffic', null), {});
+    assert.doesNotThrow(() => checkInput(EndpointPatch, { traffic: { blue: 90, green: 10, red: 0 } }));
   });
   for (const bad of [101, -1, 2.5, '50', null, true]) {
     it(`refuses ${JSON.stringify(bad)} naming the entry`, () => {
-      assert.throws(() => readTrafficMap('traffic', { blue: bad }), (e: any) => {
+      assert.throws(() => checkInput(EndpointPatch, { traffic: { blue: bad } }), (e: any) => {
         assert.equal(e.code, 'InvalidValue');
         assert.match(e.message, /traffic\.blue must be an integer from 0 to 100/);
         return true;
@@ -24,8 +24,8 @@ describe('readTrafficMap', () => {
     });
   }
   it('refuses a non-map', () => {
-    assert.throws(() => readTrafficMap('mirror_traffic', 'green=10'), code('InvalidValue'));
-    assert.throws(() => readTrafficMap('mirror_traffic', [10]), code('InvalidValue'));
+    assert.throws(() => checkInput(EndpointPatch, { mirror_traffic: 'green=10' }), code('InvalidValue'));
+    assert.throws(() => checkInput(EndpointPatch, { mirror_traffic: [10] }), code('InvalidValue'));
   });
 });
 

@@ -112,11 +112,11 @@ test('deployment: every key; relative paths resolve against the YAML folder, not
 });
 
 test('deployment: model references and a bare local path', () => {
-  const base = { name: 'blue', endpoint_name: 'e', instance_count: 1 };
+  const base = { name: 'blue', endpoint_name: 'e', instance_count: 1, environment: 'azureml:env:1' };
   const src = { baseDir: root, file: join(root, 'x.yml'), lineOf: () => undefined };
   assert.equal(loadDeploymentDoc({ ...base, model: 'azureml:sk:3' }, src).body.model, 'azureml:sk:3');
   assert.equal(loadDeploymentDoc({ ...base, model: 'azureml:sk@latest' }, src).body.model, 'azureml:sk@latest');
-  assert.equal(loadDeploymentDoc({ ...base, environment: 'azureml:env:1' }, src).body.environment, 'azureml:env:1');
+  assert.equal(loadDeploymentDoc(base, src).body.environment, 'azureml:env:1');
   const bare = loadDeploymentDoc({ ...base, model: 'single/model.onnx' }, src);
   assert.deepEqual(bare.body.model, { path: join(root, 'single/model.onnx') });
   assert.deepEqual(bare.uploads, [{ at: ['model', 'path'], localPath: join(root, 'single/model.onnx') }]);
@@ -130,13 +130,13 @@ test('deployment: model references and a bare local path', () => {
 test('unknown keys are refused, naming the key, the file and the line', () => {
   const file = write('bad/unknown.yml', 'name: blue\nendpoint_name: e\ninstance_cont: 2\n');
   const loaded = readYamlFile(file);
-  fails(() => loadDeploymentDoc(loaded.doc, loaded.source), 'UnknownKey', new RegExp(`unknown key 'instance_cont' in deployment ${file.replace(/[.]/g, '\\.')} \\(line 3\\)`));
+  fails(() => loadDeploymentDoc(loaded.doc, loaded.source), 'UnknownKey', new RegExp(`Unknown key "instance_cont" in the deployment in ${file.replace(/[.]/g, '\\.')} \\(line 3\\)\\. Known keys: .*instance_count`));
   const nested = write('bad/nested.yml', 'name: blue\nendpoint_name: e\nrequest_settings:\n  timeout_ms: 5\n');
   const n = readYamlFile(nested);
-  fails(() => loadDeploymentDoc(n.doc, n.source), 'UnknownKey', /unknown key 'request_settings.timeout_ms'.*\(line 4\).*request_timeout_ms/);
+  fails(() => loadDeploymentDoc(n.doc, n.source), 'UnknownKey', /Unknown key "request_settings.timeout_ms".*\(line 4\)\. Known keys under request_settings: .*request_timeout_ms/);
   const ep = write('bad/endpoint.yml', 'name: e\ntrafic: {}\n');
   const e = readYamlFile(ep);
-  fails(() => loadEndpointDoc(e.doc, e.source), 'UnknownKey', /unknown key 'trafic' in endpoint .*endpoint\.yml \(line 2\)/);
+  fails(() => loadEndpointDoc(e.doc, e.source), 'UnknownKey', /Unknown key "trafic" in the endpoint in .*endpoint\.yml \(line 2\)/);
 });
 
 test('invalid YAML names the file and the line', () => {
@@ -150,16 +150,17 @@ test('invalid YAML names the file and the line', () => {
 
 test('missing names and bad values', () => {
   const src = { baseDir: root, file: join(root, 'd.yml'), lineOf: () => 3 };
-  fails(() => loadDeploymentDoc({ endpoint_name: 'e' }, src), 'MissingField', /name is required/);
-  fails(() => loadDeploymentDoc({ name: 'b' }, src), 'MissingField', /endpoint_name is required/);
-  fails(() => loadDeploymentDoc({ name: 'b', endpoint_name: 'e', instance_count: 'two' }, src), 'InvalidValue', /instance_count in .*d\.yml \(line 3\) must be a whole number/);
-  fails(() => loadDeploymentDoc({ name: 'b', endpoint_name: 'e', code_configuration: { code: 'model-1/onlinescoring', scoring_script: 'nope.py' } }, src), 'InvalidValue', /nope\.py was not found/);
-  const skipped = loadDeploymentDoc({ name: 'b', endpoint_name: 'e', code_configuration: { code: 'model-1/onlinescoring', scoring_script: 'nope.py' } }, src, { skipScriptValidation: true });
+  const ok = { name: 'blue', endpoint_name: 'e', instance_count: 1, environment: 'azureml:env:1' };
+  fails(() => loadDeploymentDoc({ ...ok, name: undefined }, src), 'MissingField', /^The deployment in .*d\.yml needs name \(for example name: blue\)\.$/);
+  fails(() => loadDeploymentDoc({ ...ok, endpoint_name: undefined }, src), 'MissingField', /endpoint_name is required/);
+  fails(() => loadDeploymentDoc({ ...ok, instance_count: 'two' }, src), 'InvalidValue', /^instance_count in .*d\.yml \(line 3\) must be an integer from 1 to 50, got "two"\.$/);
+  fails(() => loadDeploymentDoc({ ...ok, code_configuration: { code: 'model-1/onlinescoring', scoring_script: 'nope.py' } }, src), 'InvalidValue', /nope\.py was not found/);
+  const skipped = loadDeploymentDoc({ ...ok, code_configuration: { code: 'model-1/onlinescoring', scoring_script: 'nope.py' } }, src, { skipScriptValidation: true });
   assert.equal(skipped.uploads.length, 1);
-  fails(() => loadEndpointDoc({}, src), 'MissingField', /name is required/);
-  fails(() => loadEndpointDoc({ name: 'e', auth_mode: 'aad_token' }, src), 'AuthModeUnsupported', /cloud/);
-  fails(() => loadEndpointDoc({ name: 'e', traffic: { blue: 'x' } }, src), 'InvalidValue', /traffic\.blue/);
-  fails(() => loadDeploymentDoc({ name: 'b', endpoint_name: 'e', environment: { command: 'python x' } }, src), 'InvalidValue', /command/);
+  fails(() => loadEndpointDoc({}, src), 'MissingField', /needs name/);
+  fails(() => loadEndpointDoc({ name: 'my-ep', auth_mode: 'aad_token' }, src), 'AuthModeUnsupported', /cloud/);
+  fails(() => loadEndpointDoc({ name: 'my-ep', traffic: { blue: 'x' } }, src), 'InvalidValue', /traffic\.blue/);
+  fails(() => loadDeploymentDoc({ ...ok, environment: { command: 'python x' } }, src), 'InvalidValue', /environment\.command in .* must be a non-empty list of strings/);
 });
 
 test('endpoint: every key; auth_mode case-insensitive; patch keeps PATCH keys', () => {
@@ -177,16 +178,16 @@ public_network_access: Enabled
   const l = readYamlFile(file);
   const { body } = loadEndpointDoc(l.doc, l.source);
   assert.deepEqual(body, {
-    name: 'my-endpoint', description: 'hello', tags: { a: '1' }, auth_mode: 'key', traffic: { blue: 100 },
-    mirror_traffic: { green: 10 }, compute: 'azureml:k8s', identity: { type: 'system_assigned' }, public_network_access: 'enabled',
+    name: 'my-endpoint', description: 'hello', tags: { a: '1' }, auth_mode: 'Key', traffic: { blue: 100 },
+    mirror_traffic: { green: 10 }, compute: 'azureml:k8s', identity: { type: 'system_assigned' }, public_network_access: 'Enabled',
   });
   assert.deepEqual(toEndpointPatch(body), {
-    traffic: { blue: 100 }, mirror_traffic: { green: 10 }, description: 'hello', tags: { a: '1' }, auth_mode: 'key', public_network_access: 'enabled',
+    traffic: { blue: 100 }, mirror_traffic: { green: 10 }, description: 'hello', tags: { a: '1' }, auth_mode: 'Key', public_network_access: 'Enabled',
   });
 });
 
 test('--set applies after the file, --name after both', () => {
-  const file = write('ep2/d.yml', 'name: blue\nendpoint_name: e1\ninstance_count: 1\nenvironment_variables: {A: "1"}\n');
+  const file = write('ep2/d.yml', 'name: blue\nendpoint_name: e1\ninstance_count: 1\nenvironment: azureml:env:1\nenvironment_variables: {A: "1"}\n');
   const loaded = composeDocument({ file, sets: ['instance_count=3', 'environment_variables.B=true', 'name=from-set'], overrides: { name: 'green', endpoint_name: 'e2' } });
   const { body } = loadDeploymentDoc(loaded.doc, loaded.source);
   assert.equal(body.name, 'green');
@@ -202,8 +203,8 @@ test('model and environment files', () => {
   const model = loadModelDoc(m.doc, m.source);
   assert.deepEqual(model.body, { name: 'sk', path: join(root, 'model-1/model'), version: '2', type: 'mlflow_model', description: 'd', tags: { k: 'v' } });
   assert.deepEqual(model.uploads, [{ at: ['path'], localPath: join(root, 'model-1/model') }]);
-  fails(() => loadModelDoc({ name: 'sk' }, m.source), 'MissingField', /path is required/);
-  fails(() => loadModelDoc({ name: 'sk', path: '../model-1/model', type: 'onnx' }, m.source), 'InvalidValue', /custom_model/);
+  fails(() => loadModelDoc({ name: 'sk' }, m.source), 'MissingField', /The model in .*model\.yml needs path/);
+  fails(() => loadModelDoc({ name: 'sk', path: '../model-1/model', type: 'onnx' }, m.source), 'InvalidValue', /type in .* must be one of custom_model, mlflow_model, triton_model, got "onnx"/);
 
   const e = readYamlFile(write('assets/env.yml', `name: env
 version: 1

@@ -111,7 +111,7 @@ export const endpointUpdate = defineCommand<UpdateOptions>({
     const seed = keysToSeed(loaded.doc, o.sets);
     if (seed.length) seedFrom(loaded.doc, seed, (await client.getEndpoint(name)) as unknown as Record<string, unknown>);
     applyOverrides(loaded, o.sets, { name });
-    const patch: EndpointPatch = toEndpointPatch(loadEndpointDoc(loaded.doc, loaded.source).body);
+    const patch: EndpointPatch = toEndpointPatch(loadEndpointDoc(loaded.doc, loaded.source, { update: true }).body);
     if (o.traffic) patch.traffic = o.traffic;
     if (o.mirror) patch.mirror_traffic = o.mirror;
     if (!Object.keys(patch).length) {

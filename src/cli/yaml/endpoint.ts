@@ -1,56 +1,24 @@
-// Endpoint YAML (SPEC §1.1): keys checked, values typed, `aad_token` refused with a clear message.
-// The body is what POST /api/v1/endpoints takes (traffic included: the server decides whether a
-// create may carry it); `toEndpointPatch` keeps the keys PATCH accepts.
-import { SwitchyardError } from '../../errors.js';
+// Endpoint YAML (docs/compatibility.md, "Endpoints"): keys checked against the endpoint schema, values
+// typed as YAML writes them, then the whole body checked as the REST API checks it, with the file and
+// line of the first bad value. The body is what POST /api/v1/endpoints takes (traffic included: the
+// server decides whether a create may carry it); `toEndpointPatch` keeps the keys PATCH applies.
 import type { EndpointInput, EndpointPatch } from '../../sdk/types.js';
-import { ENDPOINT_KEYS, checkKeys } from './keys.js';
-import { where, type YamlMap, type YamlSource } from './read.js';
-import {
-  invalidValue, missingField, optPercentMap, optString, optStringMap, withoutSchemaKey, type LoadedResource,
-} from './values.js';
+import { EndpointInput as EndpointInputSchema, EndpointPatch as EndpointPatchSchema } from '../../spec/schema/endpoint.js';
+import { checkKeys } from './keys.js';
+import type { YamlMap, YamlSource } from './read.js';
+import { checkLoaded, withoutSchemaKey, yamlScalars, type LoadedResource } from './values.js';
 
-export function normalizeAuthMode(value: string, source: YamlSource): string {
-  const v = value.toLowerCase();
-  if (v === 'key' || v === 'aml_token') return v;
-  if (v === 'aad_token') {
-    throw new SwitchyardError(
-      'AuthModeUnsupported',
-      `auth_mode aad_token in ${where(source, ['auth_mode'])} needs Microsoft Entra ID, which only the cloud service has; use key or aml_token`,
-    );
-  }
-  throw invalidValue(source, ['auth_mode'], 'key or aml_token', value);
-}
-
-export function loadEndpointDoc(raw: YamlMap, source: YamlSource, options: { requireName?: boolean } = {}): LoadedResource<EndpointInput> {
-  checkKeys(raw, ENDPOINT_KEYS, source, 'endpoint');
-  const doc = withoutSchemaKey(raw);
-  const name = optString(doc, 'name', source);
-  if (!name && options.requireName !== false) throw missingField(source, ['name'], 'give the endpoint a name (name: in the file or --name)');
-  const body: EndpointInput = { name: name ?? '' };
-  const description = optString(doc, 'description', source);
-  if (description !== undefined) body.description = description;
-  const tags = optStringMap(doc, 'tags', source);
-  if (tags) body.tags = tags;
-  const auth = optString(doc, 'auth_mode', source);
-  if (auth !== undefined) body.auth_mode = normalizeAuthMode(auth, source);
-  const traffic = optPercentMap(doc, 'traffic', source);
-  if (traffic) body.traffic = traffic;
-  const mirror = optPercentMap(doc, 'mirror_traffic', source);
-  if (mirror) body.mirror_traffic = mirror;
-  const compute = optString(doc, 'compute', source);
-  if (compute !== undefined) body.compute = compute;
-  if (doc.identity !== undefined && doc.identity !== null) body.identity = doc.identity;
-  const pna = optString(doc, 'public_network_access', source);
-  if (pna !== undefined) {
-    const v = pna.toLowerCase();
-    if (v !== 'enabled' && v !== 'disabled') throw invalidValue(source, ['public_network_access'], 'enabled or disabled', pna);
-    body.public_network_access = v;
-  }
+/** `update`: the file describes a change (checked as PATCH checks it). */
+export function loadEndpointDoc(raw: YamlMap, source: YamlSource, options: { update?: boolean } = {}): LoadedResource<EndpointInput> {
+  const schema = options.update ? EndpointPatchSchema : EndpointInputSchema;
+  checkKeys(raw, schema, source);
+  const body = yamlScalars(withoutSchemaKey(raw), schema) as EndpointInput;
+  checkLoaded(schema, body, [], source);
   return { body, uploads: [], source };
 }
 
-/** The part of an endpoint body that PATCH /api/v1/endpoints/:name accepts. */
-export function toEndpointPatch(body: EndpointInput): EndpointPatch {
+/** The part of an endpoint body that PATCH /api/v1/endpoints/:name applies. */
+export function toEndpointPatch(body: EndpointPatch): EndpointPatch {
   const patch: EndpointPatch = {};
   if (body.traffic !== undefined) patch.traffic = body.traffic;
   if (body.mirror_traffic !== undefined) patch.mirror_traffic = body.mirror_traffic;

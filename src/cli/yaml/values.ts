@@ -1,8 +1,10 @@
-// Typed reads of values in a loaded YAML document. Every failure names the key, the file and the line,
-// and says what was expected.
+// Values of a loaded YAML document: local paths resolved against the file's folder, scalars typed as the
+// schema wants them, and the check of a whole body against its resource schema, naming file and line.
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import type { TSchema } from '@sinclair/typebox';
 import { SwitchyardError } from '../../errors.js';
+import { checkInput } from '../../spec/schema/check.js';
 import { where, type YamlMap, type YamlSource } from './read.js';
 
 export type KeyPath = readonly (string | number)[];
@@ -20,61 +22,12 @@ export interface LoadedResource<T> {
   source: YamlSource;
 }
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
-export const isDigest = (s: string): boolean => DIGEST.test(s);
+export { isDigest } from '../../spec/references.js';
 
 export const isMapping = (v: unknown): v is YamlMap => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function invalidValue(source: YamlSource, path: KeyPath, expected: string, got: unknown): SwitchyardError {
-  const shown = typeof got === 'string' ? `'${got}'` : JSON.stringify(got);
-  return new SwitchyardError('InvalidValue', `${path.join('.')} in ${where(source, path)} must be ${expected}, got ${shown}`);
-}
-
 export function missingField(source: YamlSource, path: KeyPath, hint: string): SwitchyardError {
   return new SwitchyardError('MissingField', `${path.join('.')} is required${source.file ? ` in ${source.file}` : ''}: ${hint}`);
-}
-
-export function optString(doc: YamlMap, key: string, source: YamlSource, prefix: KeyPath = []): string | undefined {
-  const v = doc[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (typeof v !== 'string') throw invalidValue(source, [...prefix, key], 'a string', v);
-  return v;
-}
-
-export function optInteger(doc: YamlMap, key: string, source: YamlSource, prefix: KeyPath = []): number | undefined {
-  const v = doc[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw invalidValue(source, [...prefix, key], 'a whole number', v);
-  return v;
-}
-
-/** Maps of strings (tags, environment_variables): scalar values become strings, as Azure does. */
-export function optStringMap(doc: YamlMap, key: string, source: YamlSource, prefix: KeyPath = []): Record<string, string> | undefined {
-  const v = doc[key];
-  if (v === undefined || v === null) return undefined;
-  if (!isMapping(v)) throw invalidValue(source, [...prefix, key], 'a map of names to values', v);
-  const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(v)) {
-    if (x === null || x === undefined) out[k] = '';
-    else if (typeof x === 'object') throw invalidValue(source, [...prefix, key, k], 'a string', x);
-    else out[k] = String(x);
-  }
-  return out;
-}
-
-/** Traffic maps: deployment name → whole percent. */
-export function optPercentMap(doc: YamlMap, key: string, source: YamlSource): Record<string, number> | undefined {
-  const v = doc[key];
-  if (v === undefined || v === null) return undefined;
-  if (!isMapping(v)) throw invalidValue(source, [key], 'a map of deployment names to percentages', v);
-  const out: Record<string, number> = {};
-  for (const [k, x] of Object.entries(v)) {
-    const n = typeof x === 'string' && x.trim() !== '' ? Number(x) : x;
-    if (typeof n !== 'number' || !Number.isInteger(n)) throw invalidValue(source, [key, k], 'a whole percentage', x);
-    out[k] = n;
-  }
-  return out;
 }
 
 /** Resolves a local path against the YAML file's folder (not the working directory) and checks it exists. */
@@ -97,4 +50,48 @@ export function withoutSchemaKey(doc: YamlMap): YamlMap {
   const out: YamlMap = {};
   for (const [k, v] of Object.entries(doc)) if (k !== '$schema' && v !== undefined) out[k] = v;
   return out;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * YAML types scalars by their look: `version: 1` is a number, `WORKER_COUNT: 2` too. Where the schema
+ * wants text, a number or boolean means its text (as Azure reads these files); everything else is left
+ * for the schema check to judge.
+ */
+export function yamlScalars(value: unknown, schema: TSchema | undefined): unknown {
+  if (!schema) return value;
+  const s = schema as Json;
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    // `version: 1` means "1": where text is one of the accepted forms, a scalar is its text.
+    const branches = Array.isArray(s.anyOf) ? (s.anyOf as Json[]) : [s];
+    return branches.some((b) => b.type === 'string') ? String(value) : value;
+  }
+  if (Array.isArray(value)) return s.type === 'array' ? value.map((v) => yamlScalars(v, s.items as TSchema)) : value;
+  if (isMapping(value)) {
+    const object = Array.isArray(s.anyOf) ? (s.anyOf as Json[]).find((b) => b.type === 'object') : s;
+    if (!object || object.type !== 'object') return value;
+    const properties = (object.properties ?? {}) as Record<string, TSchema>;
+    const pattern = Object.values((object.patternProperties ?? {}) as Record<string, TSchema>)[0];
+    const out: YamlMap = {};
+    for (const [k, v] of Object.entries(value)) out[k] = yamlScalars(v, properties[k] ?? pattern);
+    return out;
+  }
+  return value;
+}
+
+const PLACEHOLDER_DIGEST = `sha256:${'0'.repeat(64)}`;
+
+/**
+ * Checks a loaded body against its resource schema before anything is uploaded: local paths stand in
+ * for digests (a placeholder takes their place), and a refusal names the file and the line.
+ */
+export function checkLoaded(schema: TSchema, body: unknown, uploads: readonly PendingUpload[], source: YamlSource): void {
+  const probe = structuredClone(body) as YamlMap;
+  for (const { at } of uploads) {
+    let cur: YamlMap = probe;
+    for (const key of at.slice(0, -1)) cur = cur[key] as YamlMap;
+    cur[at[at.length - 1]!] = PLACEHOLDER_DIGEST;
+  }
+  checkInput(schema, probe, source.file ? (path) => ` in ${where(source, path.length ? path : undefined)}` : undefined);
 }

@@ -1,5 +1,6 @@
 // Schemas shared by the routes: error body, list wrapper, path parameters. They validate requests,
 // shape responses (so secrets and internals never leak by accident) and make the OpenAPI document.
+// The resources themselves (bodies and views) are declared once in src/spec/schema/.
 import { Type, type TSchema } from '@sinclair/typebox';
 
 export const ErrorBody = Type.Object({
@@ -12,8 +13,6 @@ export const ErrorBody = Type.Object({
 
 export const ListOf = <T extends TSchema>(item: T) => Type.Object({ value: Type.Array(item) });
 
-export const StringMap = Type.Record(Type.String(), Type.String());
-export const PercentMap = Type.Record(Type.String(), Type.Integer(), { description: '{deployment: integer percent}' });
 
 export const EndpointParams = Type.Object({ name: Type.String() });
 export const DeploymentListParams = Type.Object({ endpoint: Type.String() });

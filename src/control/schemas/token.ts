@@ -1,10 +1,7 @@
 import { Type } from '@sinclair/typebox';
+import { TokenInput } from '../../spec/schema/token.js';
 
-export const TokenInput = Type.Object({
-  name: Type.String({ description: "The principal: 1-64 characters, letters, digits, '.', '_', '@', '-' ('admin' is reserved)" }),
-  role: Type.String({ description: 'Owner, Contributor or Reader (case-insensitive)' }),
-  expires_in_seconds: Type.Optional(Type.Integer({ description: 'Lifetime (60 s to 10 years); without it the token lasts until revoked' })),
-}, { additionalProperties: false });
+export { TokenInput };
 
 const tokenFields = {
   id: Type.String(),
