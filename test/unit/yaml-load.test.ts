@@ -137,6 +137,9 @@ test('unknown keys are refused, naming the key, the file and the line', () => {
   const ep = write('bad/endpoint.yml', 'name: e\ntrafic: {}\n');
   const e = readYamlFile(ep);
   fails(() => loadEndpointDoc(e.doc, e.source), 'UnknownKey', /Unknown key "trafic" in the endpoint in .*endpoint\.yml \(line 2\)/);
+  // Fields `show` prints are ignored by the REST API (show output can be sent back) but are not part of a file.
+  const ro = readYamlFile(write('bad/read-only.yml', 'name: e\nkind: Managed\n'));
+  fails(() => loadEndpointDoc(ro.doc, ro.source), 'UnknownKey', /^kind in .*read-only\.yml \(line 2\) is read-only \(show prints it\); remove it from the endpoint\.$/);
 });
 
 test('invalid YAML names the file and the line', () => {

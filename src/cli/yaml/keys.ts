@@ -25,6 +25,13 @@ export function checkKeys(doc: YamlMap, schema: TSchema, source: YamlSource, pre
   for (const [key, value] of Object.entries(doc)) {
     const path = [...prefix, key];
     const sub = properties[key];
+    // What `show` prints is not part of a file (Azure's CLI refuses it too); the REST API ignores it so
+    // that a `show` answer can be sent back.
+    if (sub !== undefined && (sub as Json).readOnly === true) {
+      throw new SwitchyardError('UnknownKey',
+        `${path.join('.')}${source.file ? ` in ${where(source, path)}` : ''} is read-only (show prints it); remove it from the ${what}.`,
+        { key: path.join('.'), file: source.file });
+    }
     if (sub === undefined) {
       const error = unknownKey(what, path, Object.keys(properties), source.file ? ` in ${where(source, path)}` : '', object);
       throw new SwitchyardError(error.code, error.message, { key: path.join('.'), file: source.file });
