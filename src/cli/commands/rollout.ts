@@ -2,7 +2,7 @@
 // list. A Switchyard extension (docs/rollout.md); the REST routes are /api/v1/endpoints/{name}/rollout.
 import { SwitchyardError, isSwitchyardError } from '../../errors.js';
 import type { RolloutView } from '../../sdk/types.js';
-import { readYamlFile } from '../../spec/yaml-read.js';
+import { readYamlFile } from '../yaml/read.js';
 import { FLAG, WithExitCode, defineCommand, type Context } from '../command.js';
 import { bool, str, type FlagDef } from '../flags.js';
 import { RolloutProgress } from '../rollout-progress.js';

@@ -2,6 +2,10 @@
 // shape responses (so secrets and internals never leak by accident) and make the OpenAPI document.
 // The resources themselves (bodies and views) are declared once in src/spec/schema/.
 import { Type, type TSchema } from '@sinclair/typebox';
+import { PercentMap as percentMap, StringMap as stringMap } from '../../spec/schema/fields.js';
+
+export const StringMap = stringMap();
+export const PercentMap = percentMap();
 
 export const ErrorBody = Type.Object({
   error: Type.Object({
