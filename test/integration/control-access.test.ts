@@ -187,7 +187,7 @@ describe('tokens', () => {
 
   it('refuses bad roles and names with a clear 400', async () => {
     const cases: [unknown, string, RegExp][] = [
-      [{ name: 'x', role: 'Admin' }, 'InvalidValue', /role must be one of Owner, Contributor, Reader; got "Admin"/],
+      [{ name: 'x', role: 'Admin' }, 'InvalidValue', /role must be one of Owner, Contributor, Reader, got "Admin"/],
       [{ name: 'x', role: 7 }, 'InvalidValue', /role/],
       [{ name: 'has space', role: 'Reader' }, 'InvalidName', /Token name must be 1-64 characters/],
       [{ name: '', role: 'Reader' }, 'InvalidName', /Token name/],
