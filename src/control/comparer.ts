@@ -286,6 +286,11 @@ export class Comparer {
     }
   }
 
+  /** Forgets the figures of endpoints no longer in `names` (deleted: a new one of that name starts afresh). */
+  retain(names: ReadonlySet<string>): void {
+    for (const [k, w] of this.windows) if (!names.has(w.endpoint)) this.windows.delete(k);
+  }
+
   /** Forgets an endpoint (deleted) or one of its shadows. */
   forget(endpoint: string, deployment?: string): void {
     for (const [k, w] of this.windows) {

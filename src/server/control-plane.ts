@@ -87,24 +87,6 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
     });
     await artifacts.init();
 
-    // The publisher reads the backend's instance states, and the backend tells it when they change.
-    let publisher: SnapshotPublisher | undefined;
-    const backend = options.makeBackend(
-      { onInstancesChanged: () => publisher?.schedule() },
-      async (urls, timeoutMs) => { await gateway.drain(urls, Math.min(timeoutMs, DRAIN_TIMEOUT_CAP_MS)); },
-    );
-    publisher = new SnapshotPublisher(
-      (version) => {
-        const endpoints = store.listEndpoints();
-        const deployments = store.listDeployments();
-        // Shadow-only deployments yield the CPU (nice 19); applied to new instances as they appear.
-        if (backend.setCpuPriority) {
-          for (const p of cpuPriorities(endpoints, deployments)) backend.setCpuPriority(p.endpoint, p.deployment, p.priority);
-        }
-        return buildSnapshot({ version, endpoints, deployments, instances: (e, d) => backend.routable?.(e, d) ?? backend.instances(e, d) });
-      },
-      gateway, logger.child({ component: 'snapshots' }));
-
     // Mirrored answers are compared here, on the main thread, never on the gateway's scoring thread.
     const comparer = new Comparer((endpoint) => {
       const spec = store.getEndpoint(endpoint)?.spec as { shadow_compare?: unknown } | undefined;
@@ -116,6 +98,26 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
     });
     gateway.onEvidence?.((pairs, drops) => comparer.ingest(pairs, drops));
     const comparisonMetrics = comparisonRegistry(comparer);
+
+    // The publisher reads the backend's instance states, and the backend tells it when they change.
+    let publisher: SnapshotPublisher | undefined;
+    const backend = options.makeBackend(
+      { onInstancesChanged: () => publisher?.schedule() },
+      async (urls, timeoutMs) => { await gateway.drain(urls, Math.min(timeoutMs, DRAIN_TIMEOUT_CAP_MS)); },
+    );
+    publisher = new SnapshotPublisher(
+      (version) => {
+        const endpoints = store.listEndpoints();
+        const deployments = store.listDeployments();
+        comparer.retain(new Set(endpoints.map((e) => e.spec.name)));
+        // Shadow-only deployments yield the CPU (nice 19); applied to new instances as they appear.
+        if (backend.setCpuPriority) {
+          for (const p of cpuPriorities(endpoints, deployments)) backend.setCpuPriority(p.endpoint, p.deployment, p.priority);
+        }
+        return buildSnapshot({ version, endpoints, deployments, instances: (e, d) => backend.routable?.(e, d) ?? backend.instances(e, d) });
+      },
+      gateway, logger.child({ component: 'snapshots' }));
+
 
     const operations = new Operations(store);
     const reconciler = new Reconciler({ store, backend, artifacts, operations, publisher, logger: logger.child({ component: 'reconciler' }) });
