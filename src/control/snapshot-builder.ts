@@ -47,6 +47,7 @@ export function buildSnapshot(input: SnapshotInput): RoutingSnapshot {
       ...(shadows.length > 0 ? { shadows } : {}),
       ...(ep.spec.sticky_header ? { stickyHeader: ep.spec.sticky_header.toLowerCase() } : {}),
       deployments,
+      publicNetworkAccess: ep.spec.public_network_access === 'disabled' ? 'disabled' : 'enabled',
     };
   }
   return { version: input.version, endpoints };

@@ -69,6 +69,11 @@ export class ClientResponse {
     this.noBody = req.method === 'HEAD';
   }
 
+  /** The client's address (read once per connection, and only when needed). */
+  get remoteAddress(): string | undefined {
+    return this.conn.remoteAddress;
+  }
+
   /** True once nothing more can be written (answer complete, or the connection is gone). */
   get destroyed(): boolean {
     return this.finished || this.conn.socket.destroyed;
@@ -201,6 +206,7 @@ export class ClientConnection implements RequestSink {
   /** No more requests on this connection: answered with close, failed, timed out. */
   private ended = false;
   private lingerTimer: NodeJS.Timeout | null = null;
+  private address: string | undefined | null = null;
 
   constructor(readonly socket: Socket, readonly ctx: ConnectionContext) {
     this.parser = new RequestParser(this, ctx.maxHeaderBytes);
@@ -208,6 +214,12 @@ export class ClientConnection implements RequestSink {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => {});
     socket.on('close', () => this.onClose());
+  }
+
+  /** The peer's address, cached: socket.remoteAddress asks the kernel each time. */
+  get remoteAddress(): string | undefined {
+    if (this.address === null) this.address = this.socket.remoteAddress;
+    return this.address;
   }
 
   /** Between requests with nothing pending: close() may drop the connection. */

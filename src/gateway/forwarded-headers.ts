@@ -4,6 +4,7 @@
 // hop-by-hop ones, the ones the gateway itself sets, and the ones that would reach beyond this answer
 // (see dropTowardsClient).
 import type { IncomingHttpHeaders } from 'node:http';
+import { trimOws } from './http-syntax.js';
 
 /** Lower-case header names not forwarded to instances. */
 function dropTowardsInstance(name: string): boolean {
@@ -125,7 +126,7 @@ export function headersTowardsClient(upstream: readonly string[], out: string[])
 /** Header names a Connection value lists besides close and keep-alive (lower case), or `hop` unchanged. */
 function connectionOptions(value: string, hop: string[] | null): string[] | null {
   for (const part of value.split(',')) {
-    const t = part.trim().toLowerCase();
+    const t = trimOws(part).toLowerCase();
     if (t !== '' && t !== 'close' && t !== 'keep-alive') (hop ??= []).push(t);
   }
   return hop;

@@ -13,6 +13,23 @@ export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** A control character a field value may not hold (everything below 0x20 but HTAB, and DEL). */
 export const BAD_VALUE_CHAR = /[\x00-\x08\x0a-\x1f\x7f]/;
 
+/**
+ * A Content-Length field's raw value (after the colon): blanks, 1 to 15 digits, then spaces only (llhttp
+ * refuses an HTAB after the digits).
+ */
+export const CONTENT_LENGTH = /^[ \t]*[0-9]{1,15} *$/;
+
+/**
+ * A Transfer-Encoding raw value whose last coding llhttp does not recognise (an HTAB among the
+ * trailing blanks: "chunked<HTAB>" is not chunked).
+ */
+export const TE_TRAILING_TAB = /\t[ \t]*$/;
+
+/** The codings of one Transfer-Encoding field, the last one made unknown when llhttp would not recognise it. */
+export function transferCodings(raw: string, value: string): string {
+  return TE_TRAILING_TAB.test(raw) ? value.replace(/[^,]*$/, ' (unrecognised)') : value;
+}
+
 /** Chunk extensions as llhttp takes them: `;name` or `;name=value`, value a token (maybe empty) or a quoted string. */
 const CHUNK_EXTENSIONS = /^(?:;[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:=(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]*|"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"))?)*$/;
 

@@ -9,7 +9,7 @@
 // forms it refuses although node:http takes them (HTTP/0.9 and 2.0 request lines, absolute-form targets,
 // Transfer-Encoding on HTTP/1.0, an empty Transfer-Encoding, CONNECT).
 import { METHODS as NODE_METHODS, type IncomingHttpHeaders } from 'node:http';
-import { BAD_VALUE_CHAR, chunkSizeOf, headerColon, trimOws } from './http-syntax.js';
+import { BAD_VALUE_CHAR, chunkSizeOf, CONTENT_LENGTH, headerColon, transferCodings, trimOws } from './http-syntax.js';
 
 export interface RequestHead {
   method: string;
@@ -52,7 +52,6 @@ const enum State {
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 /** A request target: origin-form ('/...') or '*'; visible ASCII only (llhttp refuses controls, blanks, DEL and bytes over 0x7F). */
 const TARGET = /^(?:\/[\x21-\x7e]*|\*)$/;
-const DIGITS = /^[0-9]{1,15}$/;
 /** node:http's (llhttp's) methods, but CONNECT (a tunnel: node:http drops it without a 'connect' listener). */
 const METHODS = new Set(NODE_METHODS.filter((m) => m !== 'CONNECT'));
 /** node:http's test of an Expect value (anything else is answered 417). */
@@ -242,12 +241,12 @@ export class RequestParser {
         case 'content-length': {
           // llhttp refuses a second Content-Length even when it is equal to the first.
           if (contentLength >= 0) throw new RequestParseError(400, 'duplicate Content-Length');
-          if (!DIGITS.test(value)) throw new RequestParseError(400, 'bad Content-Length');
+          if (!CONTENT_LENGTH.test(l.slice(colon + 1))) throw new RequestParseError(400, 'bad Content-Length');
           contentLength = Number(value);
           break;
         }
         case 'transfer-encoding':
-          te = te === null ? value : `${te}, ${value}`;
+          te = te === null ? transferCodings(l, value) : `${te}, ${transferCodings(l, value)}`;
           break;
         case 'connection':
           connection = connection === '' ? value.toLowerCase() : `${connection}, ${value.toLowerCase()}`;
@@ -272,8 +271,11 @@ export class RequestParser {
     let chunked = false;
     if (te !== null) {
       if (contentLength >= 0) throw new RequestParseError(400, 'both Content-Length and Transfer-Encoding');
+      // chunked must be the final coding, and only once (as llhttp: "chunked, chunked" is refused).
       const codings = te.toLowerCase().split(',');
-      if (codings[codings.length - 1]!.trim() !== 'chunked' || http10) throw new RequestParseError(400, 'unsupported Transfer-Encoding');
+      const last = codings.length - 1;
+      if (trimOws(codings[last]!) !== 'chunked' || http10) throw new RequestParseError(400, 'unsupported Transfer-Encoding');
+      for (let i = 0; i < last; i++) if (trimOws(codings[i]!) === 'chunked') throw new RequestParseError(400, 'chunked applied twice');
       chunked = true;
     }
     const keepAlive = http10 ? hasToken(connection, 'keep-alive') : !hasToken(connection, 'close');
@@ -289,6 +291,6 @@ export class RequestParser {
 function hasToken(list: string, token: string): boolean {
   if (list === '') return false;
   if (list === token) return true;
-  for (const t of list.split(',')) if (t.trim() === token) return true;
+  for (const t of list.split(',')) if (trimOws(t) === token) return true;
   return false;
 }

@@ -7,7 +7,7 @@
 // control character (CR, LF, NUL...), two Content-Lengths, or Content-Length with Transfer-Encoding throw
 // a ResponseParseError (the client gets 424, never a guess); the sink gets the framing the parser decided
 // (bodyLength), so nothing downstream needs the instance's own framing headers.
-import { BAD_VALUE_CHAR, chunkSizeOf, headerColon, printable, trimOws } from './http-syntax.js';
+import { BAD_VALUE_CHAR, chunkSizeOf, CONTENT_LENGTH, headerColon, printable, TOKEN, transferCodings, trimOws } from './http-syntax.js';
 
 export interface ResponseSink {
   /**
@@ -42,9 +42,18 @@ const enum State {
 }
 
 const MAX_HEAD_BYTES = 64 * 1024;
-const DIGITS = /^[0-9]{1,15}$/;
-/** After "HTTP/1.x ": three digits, then the end or a space and a reason phrase without CR, LF or NUL. */
-const STATUS_LINE = /^HTTP\/1\.[01] [0-9]{3}(?: [^\r\n\0]*)?$/;
+
+/** "HTTP/1.1 " or "HTTP/1.0 ", three digits, then the end or a space and a reason phrase without CR or LF (as llhttp). */
+function validStatusLine(l: string): boolean {
+  if (l.length < 12 || !l.startsWith('HTTP/1.') || l.charCodeAt(8) !== 32) return false;
+  const minor = l.charCodeAt(7);
+  if (minor !== 48 && minor !== 49) return false;
+  for (let i = 9; i < 12; i++) {
+    const c = l.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return l.length === 12 || (l.charCodeAt(12) === 32 && l.indexOf('\r', 13) < 0 && l.indexOf('\n', 13) < 0);
+}
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
 export class ResponseParser {
@@ -165,12 +174,11 @@ export class ResponseParser {
     const firstEol = head.indexOf('\r\n');
     const statusLine = firstEol < 0 ? head : head.slice(0, firstEol);
     // "HTTP/1.1 200 OK": version, a space, three digits, then nothing or a space and a reason phrase
-    // (ignored: the gateway writes its own) that holds no CR, LF or NUL.
-    const v = statusLine.slice(0, 9);
-    if ((v !== 'HTTP/1.1 ' && v !== 'HTTP/1.0 ') || !STATUS_LINE.test(statusLine)) {
+    // (ignored: the gateway writes its own) that holds no CR or LF.
+    if (!validStatusLine(statusLine)) {
       throw new ResponseParseError('malformed_status_line', `malformed status line '${printable(statusLine)}'`);
     }
-    const status = Number(statusLine.slice(9, 12));
+    const status = (statusLine.charCodeAt(9) - 48) * 100 + (statusLine.charCodeAt(10) - 48) * 10 + (statusLine.charCodeAt(11) - 48);
     if (status < 100 || status === 101) {
       // 101 would switch protocols: the gateway never asks for an upgrade.
       throw new ResponseParseError('malformed_status_line', `status ${statusLine.slice(9, 12)} is not a status the gateway can pass on`);
@@ -184,11 +192,16 @@ export class ResponseParser {
     while (i < head.length) {
       let eol = head.indexOf('\r\n', i);
       if (eol < 0) eol = head.length;
-      const line = head.slice(i, eol);
-      const colon = headerColon(line);
-      if (colon < 0) throw new ResponseParseError('invalid_header', colon === -1 ? `a header line without a name: '${printable(line)}'` : `invalid header name '${printable(line.slice(0, line.indexOf(':')))}'`);
-      const name = line.slice(0, colon);
-      const value = trimOws(line.slice(colon + 1));
+      const colon = head.indexOf(':', i);
+      if (colon < 0 || colon >= eol || colon === i) throw new ResponseParseError('invalid_header', `a header line without a name: '${printable(head.slice(i, eol))}'`);
+      const name = head.slice(i, colon);
+      if (!TOKEN.test(name)) throw new ResponseParseError('invalid_header', `invalid header name '${printable(name)}'`);
+      // The value without surrounding SP/HTAB (only those: not NBSP), sliced once.
+      let vs = colon + 1;
+      let ve = eol;
+      while (vs < ve && (head.charCodeAt(vs) === 32 || head.charCodeAt(vs) === 9)) vs++;
+      while (ve > vs && (head.charCodeAt(ve - 1) === 32 || head.charCodeAt(ve - 1) === 9)) ve--;
+      const value = head.slice(vs, ve);
       // CR, LF (a bare one would start a forged header line downstream), NUL and other controls.
       if (BAD_VALUE_CHAR.test(value)) throw new ResponseParseError('invalid_header', `invalid character in the value of header '${printable(name)}'`);
       headers.push(name, value);
@@ -197,12 +210,15 @@ export class ResponseParser {
         case 14:
           if (name.toLowerCase() === 'content-length') {
             if (contentLength >= 0) throw new ResponseParseError('conflicting_framing', 'more than one Content-Length');
-            if (!DIGITS.test(value)) throw new ResponseParseError('conflicting_framing', `invalid Content-Length '${printable(value)}'`);
+            if (!CONTENT_LENGTH.test(head.slice(colon + 1, eol))) throw new ResponseParseError('conflicting_framing', `invalid Content-Length '${printable(value)}'`);
             contentLength = Number(value);
           }
           break;
         case 17:
-          if (name.toLowerCase() === 'transfer-encoding') te = te === null ? value : `${te}, ${value}`;
+          if (name.toLowerCase() === 'transfer-encoding') {
+            const codings = transferCodings(head.slice(colon + 1, eol), value);
+            te = te === null ? codings : `${te}, ${codings}`;
+          }
           break;
         case 10: {
           const lower = name.toLowerCase();
@@ -224,7 +240,7 @@ export class ResponseParser {
       // Both framings at once is the classic desynchronisation: refused, never guessed (RFC 9112 §6.3).
       if (contentLength >= 0) throw new ResponseParseError('conflicting_framing', 'both Content-Length and Transfer-Encoding');
       const codings = te.toLowerCase().split(',');
-      chunked = codings[codings.length - 1]!.trim() === 'chunked';
+      chunked = trimOws(codings[codings.length - 1]!) === 'chunked';
     }
     if (status < 200) {
       // 1xx informational: the final response follows on the same connection.

@@ -4,6 +4,7 @@ import type { ClientResponse } from './client-connection.js';
 
 export type GatewayErrorCode =
   | 'Unauthorized'
+  | 'PublicNetworkAccessDisabled'
   | 'EndpointNotFound'
   | 'DeploymentNotFound'
   | 'NoTraffic'

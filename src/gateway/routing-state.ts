@@ -25,6 +25,8 @@ export interface EndpointState {
   readonly stickyHeader: string | null;
   /** Requests refused before a deployment was chosen (401, 404 NoTraffic/UnknownDeployment, 413, 405). */
   readonly stats: DeploymentStats;
+  /** public_network_access: disabled: only loopback sources are answered (403 otherwise). */
+  readonly privateOnly: boolean;
 }
 
 export interface RoutingTable {
@@ -127,6 +129,7 @@ export class RoutingState {
         shadowLanes,
         stickyHeader: typeof ep.stickyHeader === 'string' && ep.stickyHeader !== '' ? ep.stickyHeader.toLowerCase() : null,
         stats: this.stats.get(ep.name, ''),
+        privateOnly: ep.publicNetworkAccess === 'disabled',
       };
       endpoints.set(name, state);
       endpointsLower.set(name.toLowerCase(), state);

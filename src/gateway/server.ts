@@ -7,6 +7,7 @@
 // body → instance (queue, 408, 424) → answer; mirror copies leave once the body is in.
 // It runs inside the gateway's worker thread (worker.ts); nothing here logs per request.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { AuthFailureLimiter } from '../control/auth-failure-limiter.js';
 import { authorize, challengeFor } from './auth.js';
 import { ClientConnection, type BodyReader, type ClientResponse, type ConnectionContext } from './client-connection.js';
 import { Exchange, type ExchangeKind } from './exchange.js';
@@ -39,6 +40,13 @@ export interface GatewayLimits {
   shedLoopDelayMs?: number;
   /** Mirror copies are shed while more live requests than this wait for an instance (0: never). */
   shedQueuedRequests?: number;
+  /** Most open client connections; more are closed as soon as they are accepted (settings.ts sizes it). */
+  maxConnections: number;
+  /** Failed authentications one source (IPv4 address, IPv6 /64) may make per window before 429; 0: no limit. */
+  authFailureLimit: number;
+  authFailureWindowMs: number;
+  /** Sources the failed-authentication limiter remembers at once (bounded memory). */
+  authFailureSources: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -47,6 +55,10 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   headersTimeoutMs: 30_000,
   requestTimeoutMs: 120_000,
   keepAliveTimeoutMs: 65_000,
+  maxConnections: 10_000,
+  authFailureLimit: 60,
+  authFailureWindowMs: 60_000,
+  authFailureSources: 10_000,
 };
 
 const PREFIX = '/endpoints/';
@@ -58,6 +70,8 @@ export interface GatewayServer {
   onFault: (err: Error) => void;
   /** A malformed or slow client (answered 400/431/408 and disconnected). */
   onClientError: (code: string) => void;
+  /** A connection was closed on arrival: `maxConnections` were open. */
+  onConnectionDropped: () => void;
   listen(host: string, port: number): Promise<number>;
   /** Stops accepting, waits (bounded) for admitted requests to finish, closes connections. */
   close(timeoutMs: number): Promise<void>;
@@ -71,6 +85,10 @@ export interface CopyTarget {
 
 export function createGatewayServer(state: RoutingState, limits: GatewayLimits, pairing: Pairing = new Pairing(null)): GatewayServer {
   const mirror = new MirrorDispatcher();
+  // Touched only when authentication fails: a valid credential never pays for it.
+  const authFailures = limits.authFailureLimit > 0
+    ? new AuthFailureLimiter({ limit: limits.authFailureLimit, windowMs: limits.authFailureWindowMs, maxSources: limits.authFailureSources })
+    : null;
   const bodyLimit = limits.maxBodyBytes;
   // Copies yield first when the gateway is busy (load-shed.ts); dropped as 'busy' and counted.
   const shed = new LoadShed({
@@ -117,6 +135,12 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits, 
       return;
     }
 
+    if (ep.privateOnly && !isLoopback(res.remoteAddress)) {
+      ep.stats.countLive(403, -1);
+      sendError(res, 403, 'PublicNetworkAccessDisabled', `Endpoint '${ep.route.name}' has public_network_access: disabled; it answers only on this machine (loopback).`, ids);
+      return;
+    }
+
     let kind: ExchangeKind;
     if (action === 'score') {
       if (req.method !== 'POST') return methodNotAllowed(res, ep.stats, ids, 'POST');
@@ -132,6 +156,12 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits, 
 
     const verdict = authorize(ep.auth, headers.authorization);
     if (verdict !== 'ok') {
+      const limited = authFailures?.fail(res.remoteAddress);
+      if (limited?.limited) {
+        ep.stats.countLive(429, -1);
+        sendError(res, 429, 'TooManyRequests', `Too many failed authentications from this address; retry in ${limited.retryAfterSeconds} s.`, ids, ['retry-after', String(limited.retryAfterSeconds)]);
+        return;
+      }
       ep.stats.countLive(401, -1);
       sendError(
         res, 401, 'Unauthorized',
@@ -217,6 +247,7 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits, 
     server: null as unknown as Server,
     onFault: () => {},
     onClientError: () => {},
+    onConnectionDropped: () => {},
     listen: (host, port) =>
       new Promise<number>((resolve, reject) => {
         server.once('error', reject);
@@ -277,6 +308,10 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits, 
     connections.add(new ClientConnection(socket, ctx));
   });
   (gateway as { server: Server }).server = server;
+  // Past the cap, node closes a new connection before it becomes a socket: cheap under a flood, and
+  // the file descriptors left keep the control plane (same process) reachable.
+  server.maxConnections = limits.maxConnections;
+  server.on('drop', () => gateway.onConnectionDropped());
 
   // Slow clients are checked every second (head, whole request, keep-alive idle time).
   const checker = setInterval(() => {
@@ -286,6 +321,12 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits, 
   checker.unref();
 
   return gateway;
+}
+
+/** Loopback sources: what `public_network_access: disabled` lets through (IPv4 127/8, ::1, v4-mapped). */
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
 }
 
 function methodNotAllowed(res: ClientResponse, stats: DeploymentStats, ids: AnswerIds, allow: string): void {

@@ -31,6 +31,8 @@ export interface EndpointRoute {
    */
   stickyHeader?: string | null;
   deployments: Record<string, DeploymentRoute>;
+  /** The endpoint's public_network_access; 'disabled': the gateway answers it only from loopback. Absent: enabled. */
+  publicNetworkAccess?: 'enabled' | 'disabled';
 }
 
 export interface DeploymentRoute {

@@ -29,6 +29,16 @@ const gateway = createGatewayServer(state, config.limits, pairing);
 gateway.onFault = (err) => log('error', 'gateway request handler failed', { err: err.stack ?? String(err) });
 // Malformed or slow clients: the connection answered 400/431/408 itself (when it could) and closes.
 gateway.onClientError = (code) => log('debug', 'client error', { code });
+// Connections closed at the cap: counted, and logged at most once a minute.
+let dropped = 0;
+let droppedLoggedAt = 0;
+gateway.onConnectionDropped = () => {
+  dropped++;
+  const now = Date.now();
+  if (now - droppedLoggedAt < 60_000) return;
+  droppedLoggedAt = now;
+  log('warn', 'gateway connection limit reached: new connections are closed (SWITCHYARD_GATEWAY_MAX_CONNECTIONS)', { maxConnections: config.limits.maxConnections, droppedSoFar: dropped });
+};
 
 async function drain(urls: string[], timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

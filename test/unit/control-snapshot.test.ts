@@ -27,6 +27,12 @@ const inst = (name: string, state: InstanceView['state'], url: string | null = `
   ({ name, state, pid: 1, url, restarts: 0, started_at: 't', revision: 'r' });
 
 describe('buildSnapshot', () => {
+  it("carries public_network_access, so the gateway can answer a disabled endpoint from loopback only", () => {
+    const s = buildSnapshot({ version: 1, endpoints: [ep('open'), ep('private', { public_network_access: 'disabled' })], deployments: [], instances: () => [] });
+    assert.equal(s.endpoints.open!.publicNetworkAccess, 'enabled');
+    assert.equal(s.endpoints.private!.publicNetworkAccess, 'disabled');
+  });
+
   it('lists ready instances only, in a stable order, and hashes the keys', () => {
     const s = buildSnapshot({
       version: 5,
