@@ -2,11 +2,12 @@
 // (headers, AMLResponse, @rawhttp, inference-schema, errors, logs, WORKER_COUNT) and the environment check.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { alive, instanceFetch, makeBackend, score, secretOf, sklearnModel, template, type Harness } from './runtime-harness.js';
+import { alive, instanceFetch, makeBackend, score, secretOf, sklearnModel, template, testInstanceUser, type Harness } from './runtime-harness.js';
 
 describe('Python host through LocalBackend', () => {
   let h: Harness;
@@ -177,6 +178,19 @@ describe('Python host through LocalBackend', () => {
     const result = await h.backend.ensure(template({ deployment: 'other', environment: { registered: false, interpreter: onPath, conda_file: { dependencies: ['scikit-learn'] } } }));
     assert.equal(result.reason, 'EnvironmentUnsatisfied');
     assert.match(result.message!, new RegExp(`${onPath.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} cannot import: scikit-learn \\(import sklearn\\)`));
+  });
+
+  it('says what to do when the instance user cannot run the interpreter', { skip: !testInstanceUser && 'instances run as this user' }, async () => {
+    const hidden = mkdtempSync(join(tmpdir(), 'switchyard-private-python-')); // 0700: the server's alone
+    try {
+      symlinkSync('/usr/bin/python3', join(hidden, 'python3'));
+      const result = await h.backend.ensure(template({ deployment: 'hidden', fixture: 'echo', environment: { registered: false, interpreter: join(hidden, 'python3') } }));
+      assert.equal(result.reason, 'InitFailed');
+      assert.match(result.message!, /EACCES.*instance user may not run it/);
+      await h.backend.remove('ep1', 'hidden');
+    } finally {
+      rmSync(hidden, { recursive: true, force: true });
+    }
   });
 
   it('finishes a request in flight when the instance is stopped', async () => {

@@ -355,7 +355,10 @@ export class Instance {
       if (!error) signalGroup(run.pid, 'SIGKILL', true); // forked workers of a dead host (the group outlives its leader)
       await this.o.pidRecords.remove(run.pid).catch(() => undefined);
     }
-    const how = error ? `could not start: ${error.message}` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const denied = error && (error as NodeJS.ErrnoException).code === 'EACCES' && this.o.sandbox.isolated
+      ? ' (the instance user may not run it: install the interpreter and Switchyard where that user can read them, not under /root)'
+      : '';
+    const how = error ? `could not start: ${error.message}${denied}` : signal ? `was killed by ${signal}` : `exited with code ${code}`;
     this.note(`process ${run.pid ?? '-'} ${how}`);
     if (!current || this.stopRequested) return;
 
