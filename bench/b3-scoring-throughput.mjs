@@ -55,7 +55,7 @@ export async function b3(ctx) {
         const files = writeYamlFiles({ endpoint: { name: 'sklearn', auth_mode: 'key' }, blue: sklearnDeployment({ name: 'blue', endpoint: 'sklearn', instances: 2, maxConcurrent: 8 }) });
         await sy.cli(['online-endpoint', 'create', '-n', 'sklearn', '-f', files.endpoint]);
         await sy.cli(['online-deployment', 'create', '-n', 'blue', '-e', 'sklearn', '-f', files.blue, '--all-traffic'], { timeoutMs: 120000 });
-        ours = { key: await sy.key('sklearn'), url: sy.scoringUrl('sklearn'), instances: await sy.instanceUrls('sklearn', 'blue'), pids: await sy.instancePids('sklearn', 'blue'), server: sy.child.pid };
+        ours = { key: await sy.key('sklearn'), url: sy.scoringUrl('sklearn'), instances: await sy.instanceUrls('sklearn', 'blue'), pids: await sy.instancePids('sklearn', 'blue'), server: sy.child.pid, secrets: await sy.instanceSecrets('sklearn', 'blue') };
         await waitScoring(ours.url, ours.key, { body });
         result.setupCommands.push(
           'switchyard online-endpoint create -n sklearn -f endpoint.yml',
@@ -67,7 +67,7 @@ export async function b3(ctx) {
     } else result.notes.push(`Switchyard rows not measured: ${why}.`);
 
     // --- rows ----------------------------------------------------------------------------------
-    const load = (url, key, connections = CONNECTIONS, secs = seconds) => wrk(url, { threads: THREADS, connections, seconds: secs, body, headers: key ? { Authorization: `Bearer ${key}` } : {} });
+    const load = (url, key, connections = CONNECTIONS, secs = seconds, extra = {}) => wrk(url, { threads: THREADS, connections, seconds: secs, body, headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...extra } });
     const rows = [];
     const spec = (id, label, system) => ({ id, group: 'scoring', label, system });
     if (ours) {
@@ -78,7 +78,7 @@ export async function b3(ctx) {
     // Reference, not a target: one Python host instance without the gateway (half the capacity),
     // to tell the host's own cost from the gateway's.
     if (ours?.instances?.[0]) {
-      rows.push(addRow(result, { ...spec('sy-one-direct', 'one Switchyard Python instance, direct (reference, 8 connections)', 'direct'), measure: () => withCpu({ pids: ours.pids }, () => load(`${ours.instances[0]}/score`, null, 8)) }));
+      rows.push(addRow(result, { ...spec('sy-one-direct', 'one Switchyard Python instance, direct (reference, 8 connections)', 'direct'), measure: () => withCpu({ pids: ours.pids }, () => load(`${ours.instances[0]}/score`, null, 8, seconds, { 'x-switchyard-instance-secret': ours.secrets?.[ours.instances[0]] ?? '' })) }));
     }
     // Warm-up, not recorded: first requests pay for imports and page faults in every worker.
     if (ours) await load(ours.url, ours.key, CONNECTIONS, 1).catch(() => {});

@@ -59,6 +59,19 @@ export async function startSwitchyard({ cpus, profileDir, logFile, env } = {}) {
       const r = await sy.cli(['online-deployment', 'show', '-n', deployment, '-e', endpoint]);
       return (r.json?.instances ?? []).filter((i) => i.url && /ready|running|healthy/i.test(i.state ?? 'ready')).map((i) => i.url);
     },
+    /**
+     * The secret each instance wants from a caller standing in for the gateway (the header
+     * x-switchyard-instance-secret; docs/security.md), by URL, read from the instance dir (we are root).
+     */
+    async instanceSecrets(endpoint, deployment) {
+      const r = await sy.cli(['online-deployment', 'show', '-n', deployment, '-e', endpoint]);
+      const out = {};
+      for (const i of r.json?.instances ?? []) {
+        if (!i.url) continue;
+        try { out[i.url] = readFileSync(join(dataDir, 'deployments', endpoint, deployment, '.run', i.name, 'secret'), 'utf8').trim(); } catch { /* none */ }
+      }
+      return out;
+    },
     async instancePids(endpoint, deployment) {
       const r = await sy.cli(['online-deployment', 'show', '-n', deployment, '-e', endpoint], { allowFail: true });
       return (r.json?.instances ?? []).map((i) => i.pid).filter(Boolean);
