@@ -131,6 +131,11 @@ export class DeploymentService {
         throw new SwitchyardError('DeploymentHasMirrorTraffic',
           `Deployment ${JSON.stringify(name)} still receives ${mirror}% mirror traffic of endpoint ${JSON.stringify(endpoint)}. Set its mirror traffic to 0 first (online-endpoint update --mirror-traffic "${name}=0").`);
       }
+      const shadow = ep.spec.shadow_traffic?.[name] ?? 0;
+      if (shadow > 0) {
+        throw new SwitchyardError('DeploymentHasMirrorTraffic',
+          `Deployment ${JSON.stringify(name)} still receives ${shadow}% shadow traffic of endpoint ${JSON.stringify(endpoint)}. Set its shadow traffic to 0 first (online-endpoint update --shadow-traffic "${name}=0").`);
+      }
       refuseConflict(this.ctx, endpoint, 'deployment.delete');
       const rec = current.provisioning_state === 'Deleting' ? current : store.updateDeployment(endpoint, name, { provisioning_state: 'Deleting' });
       return { op: operations.begin('deployment.delete', endpoint, name), rec };

@@ -7,7 +7,8 @@ import type { EndpointSpec } from './types.js';
 import { checkInput } from './schema/check.js';
 import { canonicalChoice, defaultsOf } from './schema/fields.js';
 import { AUTH_MODES, EndpointInput, EndpointPatch, PUBLIC_NETWORK_ACCESS } from './schema/endpoint.js';
-import { refuseTrafficAtCreate, validateMirror, validateTraffic } from './traffic.js';
+import { dropZeros, refuseTrafficAtCreate, validateMirror, validateTraffic } from './traffic.js';
+import { readStickyHeader, validateShadows } from './shadow-traffic.js';
 
 const DEFAULTS = defaultsOf<{ auth_mode: EndpointSpec['auth_mode']; public_network_access: EndpointSpec['public_network_access'] }>(EndpointInput);
 
@@ -16,6 +17,8 @@ export function normaliseEndpointInput(input: unknown): EndpointSpec {
   checkInput(EndpointInput, input);
   const body = input;
   refuseTrafficAtCreate(body.traffic ?? {}, body.mirror_traffic ?? {});
+  // Extension: shadows need deployments too, so none at create (zero entries are accepted).
+  validateShadows(dropZeros(body.shadow_traffic ?? {}), {}, body.name, []);
   const spec: EndpointSpec = {
     name: body.name,
     tags: { ...body.tags },
@@ -27,6 +30,9 @@ export function normaliseEndpointInput(input: unknown): EndpointSpec {
   if (body.description !== undefined) spec.description = body.description;
   if (body.compute !== undefined) spec.compute = body.compute;
   if (body.identity !== undefined) spec.identity = body.identity;
+  const sticky = readStickyHeader(body.sticky_header);
+  if (sticky !== undefined) spec.sticky_header = sticky;
+  if (body.shadow_compare !== undefined) spec.shadow_compare = { ...body.shadow_compare };
   return spec;
 }
 
@@ -56,5 +62,17 @@ export function applyEndpointPatch(current: EndpointSpec, patch: unknown, deploy
     // The mirror rule depends on live traffic, so a live change re-checks the stored mirror too.
     next.mirror_traffic = validateMirror(mirror ?? next.mirror_traffic, next.traffic, current.name, deployments);
   }
+  // Extensions: shadows (re-checked against a changed mirror), the sticky split, comparison tolerances.
+  if (body.shadow_traffic !== undefined || mirror) {
+    const shadows = validateShadows(body.shadow_traffic ? { ...body.shadow_traffic } : { ...(next.shadow_traffic ?? {}) }, next.mirror_traffic, current.name, deployments);
+    if (Object.keys(shadows).length > 0) next.shadow_traffic = shadows;
+    else delete next.shadow_traffic;
+  }
+  if (body.sticky_header !== undefined) {
+    const sticky = readStickyHeader(body.sticky_header);
+    if (sticky === undefined) delete next.sticky_header;
+    else next.sticky_header = sticky;
+  }
+  if (body.shadow_compare !== undefined) next.shadow_compare = { ...body.shadow_compare };
   return next;
 }

@@ -76,6 +76,7 @@ export const endpointList = defineCommand<Record<string, never>>({
 interface UpdateOptions {
   name?: string; file?: string; sets: string[]; noWait: boolean;
   traffic?: Record<string, number>; mirror?: Record<string, number>;
+  shadow?: Record<string, number>; sticky?: string;
 }
 
 export const endpointUpdate = defineCommand<UpdateOptions>({
@@ -87,17 +88,23 @@ export const endpointUpdate = defineCommand<UpdateOptions>({
     FLAG.file,
     { name: 'traffic', short: 'r', kind: 'list', multi: true, value: 'TRAFFIC', help: 'Traffic split, e.g. "blue=90 green=10". Replaces the whole split.' },
     { name: 'mirror-traffic', kind: 'list', multi: true, value: 'TRAFFIC', help: 'Mirror traffic, e.g. "green=10" (one deployment, at most 50); "green=0" stops mirroring.' },
+    { name: 'shadow-traffic', kind: 'list', multi: true, value: 'TRAFFIC', help: 'Switchyard extension: shadows, e.g. "green=50 purple=20" (any number, 0-100 each, live deployments allowed); answers are compared (online-endpoint compare). Replaces the whole map.' },
+    { name: 'sticky-header', kind: 'string', value: 'HEADER', help: 'Switchyard extension: requests carrying this header (e.g. x-user-id) always reach the same deployment while the weights stay; "" turns it off.' },
     FLAG.set,
     FLAG.noWait,
   ],
   examples: [
     'switchyard online-endpoint update -n my-endpoint --traffic "blue=90 green=10"',
     'switchyard online-endpoint update -n my-endpoint --mirror-traffic "green=10"',
+    'switchyard online-endpoint update -n my-endpoint --shadow-traffic "green=50 purple=20" --sticky-header x-user-id',
   ],
   options: (v) => {
     const traffic = list(v, 'traffic');
     const mirror = list(v, 'mirror-traffic');
+    const shadow = list(v, 'shadow-traffic');
     return {
+      shadow: shadow.length ? parseTrafficFlag(shadow, 'shadow-traffic') : undefined,
+      sticky: str(v, 'sticky-header'),
       name: str(v, 'name'), file: str(v, 'file'), sets: list(v, 'set'), noWait: bool(v, 'no-wait'),
       traffic: traffic.length ? parseTrafficFlag(traffic, 'traffic') : undefined,
       mirror: mirror.length ? parseTrafficFlag(mirror, 'mirror-traffic') : undefined,
@@ -114,8 +121,10 @@ export const endpointUpdate = defineCommand<UpdateOptions>({
     const patch: EndpointPatch = toEndpointPatch(loadEndpointDoc(loaded.doc, loaded.source, { update: true }).body);
     if (o.traffic) patch.traffic = o.traffic;
     if (o.mirror) patch.mirror_traffic = o.mirror;
+    if (o.shadow) patch.shadow_traffic = o.shadow;
+    if (o.sticky !== undefined) patch.sticky_header = o.sticky;
     if (!Object.keys(patch).length) {
-      throw new SwitchyardError('UsageError', 'nothing to update: pass --traffic, --mirror-traffic, --set or a --file with the fields to change');
+      throw new SwitchyardError('UsageError', 'nothing to update: pass --traffic, --mirror-traffic, --shadow-traffic, --sticky-header, --set or a --file with the fields to change');
     }
     const accepted = await client.updateEndpoint(name, patch);
     if (o.noWait) return undefined;

@@ -26,5 +26,8 @@ export function toEndpointPatch(body: EndpointPatch): EndpointPatch {
   if (body.tags !== undefined) patch.tags = body.tags;
   if (body.auth_mode !== undefined) patch.auth_mode = body.auth_mode;
   if (body.public_network_access !== undefined) patch.public_network_access = body.public_network_access;
+  if (body.shadow_traffic !== undefined) patch.shadow_traffic = body.shadow_traffic;
+  if (body.sticky_header !== undefined) patch.sticky_header = body.sticky_header;
+  if (body.shadow_compare !== undefined) patch.shadow_compare = body.shadow_compare;
   return patch;
 }

@@ -7,6 +7,16 @@ import {
 } from './fields.js';
 
 export const AUTH_MODES = ['key', 'aml_token'] as const;
+
+/** An HTTP header name (or '' to turn the sticky split off). */
+const StickyHeader = () => Type.String({
+  pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]{0,128}$", 'x-expected': 'an HTTP header name such as x-user-id',
+  description: 'Extension: requests carrying this header always reach the same deployment while the weights stay; "" turns it off',
+});
+const Tolerance = (what: string) => Type.Optional(Type.Number({ minimum: 0, description: `${what} tolerance of numbers (default 1e-6)` }));
+const ShadowCompare = () => Type.Object({ abs_tolerance: Tolerance('Absolute'), rel_tolerance: Tolerance('Relative') }, {
+  additionalProperties: false, description: 'Extension: how mirrored answers are compared with live ones (docs/shadow-evaluation.md)',
+});
 export const PUBLIC_NETWORK_ACCESS = ['enabled', 'disabled'] as const;
 
 const endpointFields = {
@@ -23,6 +33,12 @@ const endpointFields = {
   compute: Type.Optional(Type.String({ description: 'Set for a Kubernetes endpoint (kind K8S); kept, not used by the local runtime' })),
   identity: Type.Optional(AnyMap()),
   public_network_access: Type.Optional(Choice(PUBLIC_NETWORK_ACCESS, { default: 'enabled' })),
+  // Extensions (docs/shadow-evaluation.md): off until set.
+  shadow_traffic: Type.Optional(PercentMap({
+    description: 'Extension: shadows {deployment: percent}, any number, each sampled on its own; live deployments allowed; not also in mirror_traffic',
+  })),
+  sticky_header: Type.Optional(StickyHeader()),
+  shadow_compare: Type.Optional(ShadowCompare()),
   // Printed by show; accepted and ignored so show output can be fed back.
   id: ReadOnly(), provisioning_state: ReadOnly(), scoring_uri: ReadOnly(), openapi_uri: ReadOnly(), kind: ReadOnly(),
   location: ReadOnly(), properties: ReadOnly(),
@@ -55,7 +71,7 @@ const endpointSpecFields = {
   /** Extension: requests carrying this header stick to one deployment (consistent assignment). */
   sticky_header: Type.Optional(Type.String()),
   /** Extension: tolerances of the answer comparison (spec/compare.ts). */
-  shadow_compare: Type.Optional(Type.Object({ abs_tolerance: Type.Optional(Type.Number()), rel_tolerance: Type.Optional(Type.Number()) })),
+  shadow_compare: Type.Optional(ShadowCompare()),
   compute: Type.Optional(Type.String()),
   identity: Type.Optional(Type.Unknown()),
   public_network_access: Literals(PUBLIC_NETWORK_ACCESS),
