@@ -18,7 +18,7 @@ import { defaultInstanceDir, privatiseDataDir } from './data-dir-access.js';
 import { assembleControlPlane } from './control-plane.js';
 import { securitySettingsFromEnv } from '../control/security-settings.js';
 import { gatewayLimitsFromEnv } from '../gateway/settings.js';
-import { raiseOpenFileLimit } from './open-file-limit.js';
+import { openFileLimit } from './open-file-limit.js';
 
 export interface ServeOptions {
   host?: string;
@@ -116,11 +116,11 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
         'start the server as root with an instance user to lift this (docs/security.md).');
   }
 
-  // Both listeners share one process: raise its open-file limit, then size the gateway's cap under it.
-  const files = raiseOpenFileLimit();
-  if (files.error !== undefined) logger.warn({ openFiles: files.after ?? files.before }, files.error);
-  const gatewayLimits = gatewayLimitsFromEnv(process.env, { openFileLimit: (files.after ?? files.before)?.soft ?? Number.NaN, controlConnections: security.controlMaxConnections });
-  logger.info({ openFileLimit: (files.after ?? files.before)?.soft, gatewayMaxConnections: gatewayLimits.maxConnections, controlMaxConnections: security.controlMaxConnections },
+  // Both listeners share one process, hence one open-file limit (Node raised the soft limit to the hard
+  // one at start): the gateway's connection cap is sized under it, next to the control plane's.
+  const files = openFileLimit();
+  const gatewayLimits = gatewayLimitsFromEnv(process.env, { openFileLimit: files?.soft ?? Number.NaN, controlConnections: security.controlMaxConnections });
+  logger.info({ openFileLimit: files?.soft, gatewayMaxConnections: gatewayLimits.maxConnections, controlMaxConnections: security.controlMaxConnections },
     'connection limits');
   const gateway = await GatewayHost.start({ host, port: options.gatewayPort ?? DEFAULT_GATEWAY_PORT, logger: logger.child({ component: 'gateway' }), limits: gatewayLimits });
   let plane;
