@@ -171,18 +171,26 @@ export class RolloutController {
     }
   }
 
-  /** Applies routing through the endpoint service, audited as the controller on behalf of the starter. */
-  private async applyRouting(rollout: RolloutRecord, routing: Routing): Promise<boolean> {
+  /**
+   * Applies routing through the endpoint service, audited as the controller on behalf of the starter.
+   * Answers 'ok'; 'retry' when something passing is in the way (another operation); or the refusal
+   * message when the endpoint's rules refuse it (trying again would not help).
+   */
+  private async applyRouting(rollout: RolloutRecord, routing: Routing): Promise<'ok' | 'retry' | { refused: string }> {
     const target = `endpoints/${rollout.endpoint}`;
     try {
       await this.deps.effects.updateRouting(rollout.endpoint, routing);
       this.audit(rollout, target, 202, null);
-      return true;
+      return 'ok';
     } catch (e) {
       const code = isSwitchyardError(e) ? e.code : 'Internal';
       this.audit(rollout, target, isSwitchyardError(e) ? e.status : 500, code);
+      if (isSwitchyardError(e) && e.status === 400) {
+        this.deps.logger.warn({ err: e, endpoint: rollout.endpoint, rollout: rollout.id, routing }, 'the endpoint refused the rollout\'s traffic change');
+        return { refused: `${e.code}: ${e.message}` };
+      }
       this.deps.logger.warn({ err: e, endpoint: rollout.endpoint, rollout: rollout.id, routing }, 'rollout could not change the traffic; retrying');
-      return false;
+      return 'retry';
     }
   }
 
@@ -223,8 +231,14 @@ export class RolloutController {
     const routing = desiredRouting(rollout);
     if (!sameRouting(routing, { traffic: ep.spec.traffic, mirror_traffic: ep.spec.mirror_traffic })) {
       this.windows.delete(rollout.id);
-      if (!(await this.applyRouting(rollout, routing))) {
+      const applied = await this.applyRouting(rollout, routing);
+      if (applied === 'retry') {
         this.schedule(endpoint, RETRY_MS);
+        return;
+      }
+      if (applied !== 'ok') {
+        const message = `The endpoint refused step ${index + 1} (${describeStep(step)}): ${applied.refused} Fix the endpoint, then \`rollout resume\`, or \`rollout abort\`.`;
+        this.write(rollout, { state: 'Paused', reason: { message } }, this.entry(rollout, 'paused', message));
         return;
       }
       rollout = this.write(rollout, {}, this.entry(rollout, 'step', `Step ${index + 1} of ${steps.length} (${describeStep(step)}) in force: traffic ${describeMap(routing.traffic)}${Object.keys(routing.mirror_traffic).length ? `, mirror ${describeMap(routing.mirror_traffic)}` : ''}.`, routing));
@@ -347,13 +361,17 @@ export class RolloutController {
       const present = Object.fromEntries(Object.entries(routing.traffic).filter(([d]) => store.getDeployment(rollout.endpoint, d)));
       routing = { traffic: scaleBaseline(present, 100), mirror_traffic: {} };
     }
+    const events: RolloutHistoryEntry[] = [];
     if (!sameRouting(routing, { traffic: ep.spec.traffic, mirror_traffic: ep.spec.mirror_traffic })) {
-      if (!(await this.applyRouting(rollout, routing))) {
+      const applied = await this.applyRouting(rollout, routing);
+      if (applied === 'retry') {
         this.schedule(rollout.endpoint, RETRY_MS);
         return;
       }
+      events.push(applied === 'ok'
+        ? this.entry(rollout, 'traffic', `Traffic ${describeMap(routing.traffic)}, no mirror.`, routing)
+        : this.entry(rollout, 'traffic_refused', `The endpoint refused traffic ${describeMap(routing.traffic)}: ${applied.refused} Set the traffic by hand (online-endpoint update --traffic).`));
     }
-    const events: RolloutHistoryEntry[] = [this.entry(rollout, 'traffic', `Traffic ${describeMap(routing.traffic)}, no mirror.`, routing)];
     if (rollout.status.state === 'Succeeded' && rollout.spec.policy.delete_baseline_on_success) {
       for (const name of Object.keys(rollout.spec.baseline)) {
         if (name === rollout.spec.candidate || !store.getDeployment(rollout.endpoint, name)) continue;

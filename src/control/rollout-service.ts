@@ -90,6 +90,11 @@ export class RolloutService {
         throw new SwitchyardError('MirrorInvalid',
           `Endpoint ${JSON.stringify(endpoint)} mirrors traffic to ${otherMirror}; a rollout manages the endpoint's mirror while it runs. Stop that mirror first (online-endpoint update --mirror-traffic "${otherMirror}=0").`);
       }
+      const shadowed = (ep.spec as { shadow_traffic?: Record<string, number> }).shadow_traffic ?? {};
+      if ((shadowed[candidate] ?? 0) > 0 && policy.steps.some(isShadowStep)) {
+        throw new SwitchyardError('MirrorInvalid',
+          `${candidate} is already a shadow of endpoint ${JSON.stringify(endpoint)} under shadow_traffic; the rollout's shadow steps mirror to it with mirror_traffic, and a deployment cannot be in both. Remove it from shadow_traffic first, or use a policy without shadow steps.`);
+      }
       policy.steps.forEach((s, i) => {
         if (isShadowStep(s) && s.shadow > MIRROR_MAX_PERCENT) {
           throw new SwitchyardError('MirrorInvalid',

@@ -85,7 +85,7 @@ describe('rollout steering through the API', () => {
     assert.equal(done.status.state, 'Succeeded');
     assert.deepEqual(live(await endpoint()), { green: 100 });
     assert.equal((await act('resume')).body.error.code, 'RolloutNotActive');
-    assert.deepEqual(done.status.history.map((e: any) => e.event), ['started', 'step', 'paused', 'resumed', 'step', 'promoted', 'step', 'promoted', 'step', 'succeeded', 'traffic']);
+    assert.deepEqual(done.status.history.map((e: any) => e.event), ['started', 'step', 'paused', 'resumed', 'step', 'promoted', 'step', 'promoted', 'step', 'succeeded']);
     assert.deepEqual(done.status.history.filter((e: any) => e.event === 'paused' || e.event === 'promoted').map((e: any) => e.by), ['admin', 'admin', 'admin']);
     // A Reader may look but not steer.
     const reader = await h.call('POST', '/api/v1/tokens', { name: 'viewer', role: 'Reader' });
