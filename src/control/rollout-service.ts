@@ -7,15 +7,14 @@ import { SwitchyardError } from '../errors.js';
 import type { RolloutHistoryEntry, RolloutRecord, RolloutState, RolloutStatus, RolloutView } from '../spec/rollout.js';
 import { isActive } from '../spec/rollout.js';
 import { describeStep, isShadowStep, normaliseRolloutPolicy } from '../spec/rollout-policy.js';
-import { expectObject, expectString, refuseUnknownKeys } from '../spec/input-fields.js';
+import { checkInput } from '../spec/schema/check.js';
+import { RolloutStartInput } from '../spec/schema/rollout.js';
 import { MIRROR_MAX_PERCENT, describeMap, dropZeros } from '../spec/traffic.js';
 import type { Store } from '../store/store.js';
 import type { Principal } from './auth.js';
 import type { RolloutController } from './rollout-controller.js';
 import { desiredRouting } from './rollout-routing.js';
 
-
-const START_KEYS = new Set(['candidate', 'policy']);
 
 export function rolloutView(r: RolloutRecord): RolloutView {
   const steps = r.spec.policy.steps;
@@ -50,11 +49,9 @@ export class RolloutService {
   }
 
   async start(endpoint: string, body: unknown, by: Principal): Promise<RolloutView> {
-    const input = expectObject('rollout', body);
-    refuseUnknownKeys(input, START_KEYS, '', 'rollout');
-    if (input.candidate === undefined) throw new SwitchyardError('MissingField', 'The rollout needs a candidate: the deployment to roll out (--candidate green).');
-    const candidate = expectString('candidate', input.candidate, { nonEmpty: true });
-    const policy = normaliseRolloutPolicy(input.policy);
+    checkInput(RolloutStartInput, body);
+    const candidate = body.candidate;
+    const policy = normaliseRolloutPolicy(body.policy);
     if (policy.gates.min_agreement !== null && !this.hasAgreement) {
       throw new SwitchyardError('InvalidValue',
         'gates.min_agreement needs the shadow comparison of mirrored answers, which this server does not have; remove min_agreement from the policy.');

@@ -9,7 +9,7 @@ import type { EnvironmentInput as EnvironmentAssetInput } from '../spec/schema/e
 
 export type { ArtifactInfo, AuditEntry, DeniedAttempt, EnvironmentAsset, ModelAsset, Operation } from '../spec/types.js';
 export type { DeploymentView, EndpointView };
-export type { RolloutView, RolloutStartInput, RolloutState, GateResult, RolloutHistoryEntry } from '../spec/rollout.js';
+export type { RolloutView, RolloutStartInput, RolloutPolicyInput, RolloutState, GateResult, RolloutHistoryEntry } from '../spec/rollout.js';
 export type { ShadowComparison, ComparisonSample } from '../control/comparer.js';
 
 /** GET /api/v1/endpoints/:name/comparison. */

@@ -158,7 +158,12 @@ describe('progressive rollout under load', { timeout: 400_000 }, () => {
     const file = writePolicy('typo.yml', 'steps:\n  - {traffic: 50, duration: 5s}\n  - {traffic: 100}\ngates:\n  max_eror_rate: 0.1\n');
     const c = await cli(['rollout', 'start', '--endpoint', E, '--candidate', 'green', '-f', file]);
     assert.equal(c.code, 1);
-    assert.match(c.stderr, /typo\.yml: Unknown key "gates\.max_eror_rate" in the rollout policy\. Known keys: .*max_error_rate/);
+    assert.match(c.stderr, /Unknown key "gates\.max_eror_rate" in the rollout policy in \S*typo\.yml \(line 5\)\. Known keys under gates: .*max_error_rate/);
+    // A rule between steps is the server's; the CLI says which file it came from.
+    const late = writePolicy('late.yml', 'steps:\n  - {traffic: 50, duration: 5s}\n  - {traffic: 20, duration: 5s}\n  - {traffic: 100}\n');
+    const l = await cli(['rollout', 'start', '--endpoint', E, '--candidate', 'green', '-f', late]);
+    assert.equal(l.code, 1);
+    assert.match(l.stderr, /late\.yml: steps\.1 has traffic 20, not more than the step before \(50\)/);
     assert.equal(await dumpState(server), before, 'a refused rollout must change nothing');
     assert.equal((await api('GET', '/api/v1/rollouts')).body.value.length, 0);
 

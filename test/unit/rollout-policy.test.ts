@@ -48,8 +48,8 @@ describe('normaliseRolloutPolicy', () => {
   const cases: Array<[string, unknown, ErrorCode, RegExp]> = [
     ['an unknown top-level key', { stpes: [] }, 'UnknownKey', /Unknown key "stpes" in the rollout policy\. Known keys: delete_baseline_on_success, gates, interval, on_failure, steps/],
     ['an unknown gate', { gates: { max_eror_rate: 0.1 } }, 'UnknownKey', /"gates\.max_eror_rate"/],
-    ['an unknown key in a step', { steps: [{ traffic: 50, duration: '1m', pause: true }, { traffic: 100 }] }, 'UnknownKey', /"steps\[0\]\.pause"/],
-    ['a percent over 100', { steps: [{ traffic: 150, duration: '1m' }, { traffic: 100 }] }, 'InvalidValue', /steps\[0\]\.traffic must be an integer from 1 to 100, got 150/],
+    ['an unknown key in a step', { steps: [{ traffic: 50, duration: '1m', pause: true }, { traffic: 100 }] }, 'UnknownKey', /"steps\.0\.pause" in the rollout policy\. Known keys under steps\.0: duration, shadow, traffic/],
+    ['a percent over 100', { steps: [{ traffic: 150, duration: '1m' }, { traffic: 100 }] }, 'InvalidValue', /steps\.0\.traffic must be an integer from 1 to 100, got 150/],
     ['a step with both kinds', { steps: [{ traffic: 50, shadow: 10, duration: '1m' }, { traffic: 100 }] }, 'InvalidValue', /exactly one of shadow or traffic/],
     ['a last step below 100', { steps: [{ traffic: 50, duration: '1m' }] }, 'InvalidValue', /last step must be \{traffic: 100\}/],
     ['100 before the end', { steps: [{ traffic: 100, duration: '1m' }, { traffic: 100 }] }, 'InvalidValue', /must be the last step/],

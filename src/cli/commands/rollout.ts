@@ -1,8 +1,8 @@
 // `switchyard rollout ...`: start (with a policy file and --wait), show, pause, resume, abort, promote,
 // list. A Switchyard extension (docs/rollout.md); the REST routes are /api/v1/endpoints/{name}/rollout.
 import { SwitchyardError, isSwitchyardError } from '../../errors.js';
-import type { RolloutView } from '../../sdk/types.js';
-import { readYamlFile } from '../yaml/read.js';
+import type { RolloutPolicyInput, RolloutView } from '../../sdk/types.js';
+import { loadRolloutPolicy } from '../yaml/rollout-policy.js';
 import { FLAG, WithExitCode, defineCommand, type Context } from '../command.js';
 import { bool, str, type FlagDef } from '../flags.js';
 import { RolloutProgress } from '../rollout-progress.js';
@@ -10,11 +10,9 @@ import { RolloutProgress } from '../rollout-progress.js';
 const GROUP = 'rollout';
 const endpointFlag: FlagDef = { name: 'endpoint', short: 'e', kind: 'string', value: 'NAME', required: true, help: 'Name of the endpoint.' };
 
-/** Reads the policy file; a refusal of its content names the file. */
-function readPolicy(file: string | undefined, cwd: string): { policy?: Record<string, unknown>; file?: string } {
-  if (file === undefined) return {};
-  const { doc, source } = readYamlFile(file, cwd);
-  return { policy: doc, file: source.file ?? file };
+/** Reads and checks the policy file (unknown keys and bad values name the file and line). */
+function readPolicy(file: string | undefined, cwd: string): { policy?: RolloutPolicyInput; file?: string } {
+  return file === undefined ? {} : loadRolloutPolicy(file, cwd);
 }
 
 interface StartOptions { endpoint: string; candidate: string; file?: string; wait: boolean }
@@ -48,7 +46,7 @@ export const rolloutStart = defineCommand<StartOptions>({
     try {
       started = await ctx.client().startRollout(o.endpoint, { candidate: o.candidate, ...(policy ? { policy } : {}) });
     } catch (e) {
-      // A refused policy names its key; say which file it came from.
+      // The rules between steps are checked by the server: say which file they came from.
       if (file && isSwitchyardError(e) && ['UnknownKey', 'InvalidValue', 'MissingField'].includes(e.code)) {
         throw new SwitchyardError(e.code, `${file}: ${e.message}`, e.details);
       }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { RolloutService } from '../rollout-service.js';
 import { EndpointParams, ListOf, errorResponses } from '../schemas/common.js';
-import { RolloutStartBody, RolloutView } from '../schemas/rollout.js';
+import { RolloutStartInput, RolloutView } from '../../spec/schema/rollout.js';
 
 type Named = { Params: Static<typeof EndpointParams> };
 
@@ -11,7 +11,7 @@ export function registerRolloutRoutes(app: FastifyInstance, rollouts: RolloutSer
     schema: {
       summary: 'Start a progressive rollout of a candidate deployment (201; the first step is in force when it answers)',
       params: EndpointParams,
-      body: RolloutStartBody,
+      body: RolloutStartInput,
       response: { 201: RolloutView, ...errorResponses(400, 404, 409) },
     },
   }, async (request, reply) => reply.code(201).send(await rollouts.start(request.params.name, request.body, request.principal!)));
