@@ -138,15 +138,20 @@ describe('instances are isolated from the server and from each other', { timeout
     if (dataDir) removeDir(dataDir);
   });
 
-  /** Every path an attacker wants: the server's secrets, the other deployments' files, /root. */
-  function targets(self: string) {
+  /**
+   * Every path an attacker wants: the server's secrets, the other deployments' files, /root, and the
+   * Python host's process through /proc (it makes itself non-dumpable; Node and custom servers cannot).
+   */
+  async function targets(self: string) {
+    const pyPid = (await s.api('GET', '/api/v1/endpoints/attack/deployments/pyhost')).body.instances[0].pid as number;
+    const pyProc = self === 'pyhost' ? [] : [`/proc/${pyPid}/environ`, `/proc/${pyPid}/mem`];
     const deployments = join(dataDir, 'deployments', 'attack');
     const others = ['pyhost', 'jshost', 'custom'].filter((d) => d !== self);
     const revisionOf = (d: string) => readdirSync(join(deployments, d)).find((n) => !n.startsWith('.'))!;
     return {
       read: [
         join(dataDir, 'admin-token'), join(dataDir, 'master-key'), join(dataDir, 'switchyard.db'), join(dataDir, 'switchyard.db-wal'),
-        `/proc/${process.pid}/environ`, '/etc/shadow',
+        `/proc/${process.pid}/environ`, '/etc/shadow', ...pyProc,
         ...others.flatMap((d) => [
           join(deployments, d, revisionOf(d), 'app', 'score.py'),
           join(deployments, d, '.run', `${d}-0`, 'secret'),
@@ -154,6 +159,7 @@ describe('instances are isolated from the server and from each other', { timeout
       ],
       list: [
         dataDir, join(dataDir, 'artifacts'), join(dataDir, 'logs'), join(dataDir, 'run'), join(dataDir, 'deployments'), '/root',
+        ...(self === 'pyhost' ? [] : [`/proc/${pyPid}/fd`, `/proc/${pyPid}/cwd`]),
         ...others.flatMap((d) => [join(deployments, d), join(deployments, d, '.run', `${d}-0`, 'home')]),
       ],
       write: [join(deployments, self, revisionOf(self), 'app', 'planted.py'), join(dataDir, 'planted'), '/root/planted'],
@@ -162,7 +168,7 @@ describe('instances are isolated from the server and from each other', { timeout
 
   for (const deployment of ['pyhost', 'jshost', 'custom']) {
     it(`a hostile ${deployment === 'pyhost' ? 'score.py' : deployment === 'jshost' ? 'Node module' : 'custom command server'} reaches none of the server's secrets, other deployments' files or /root`, async () => {
-      const asked = targets(deployment);
+      const asked = await targets(deployment);
       const got = await s.probe('attack', key, deployment, asked);
       for (const kind of ['read', 'list', 'write'] as const) {
         for (const [path, outcome] of Object.entries(got[kind])) assert.match(outcome, /^denied/, `${kind} ${path}: ${outcome}`);

@@ -19,6 +19,8 @@ def main():
         format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
     )
     _limit_memory(os.environ.get("SWITCHYARD_MEMORY_LIMIT_BYTES"))
+    if os.environ.get("SWITCHYARD_INSTANCE_SECRET_FILE"):
+        _not_dumpable()
     settings = HostSettings(os.environ)
     shim_path.install()
     listener = _bind(settings.bind_host, settings.port)
@@ -51,6 +53,20 @@ def _limit_memory(value):
         logging.getLogger("switchyard.host").info("memory limit: %d bytes of address space per process", limit)
     except (ImportError, ValueError, OSError) as e:
         logging.getLogger("switchyard.host").warning("cannot apply the memory limit %r: %s", value, e)
+
+
+def _not_dumpable():
+    """Run by Switchyard: other processes of the same user (other deployments' instances share the
+    instance user) may then neither ptrace this one nor read its memory, environment or open files
+    through /proc; the process itself and its forked workers still can (docs/security.md)."""
+    try:
+        import ctypes
+
+        pr_set_dumpable = 4
+        if ctypes.CDLL(None, use_errno=True).prctl(pr_set_dumpable, 0, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE) failed")
+    except (ImportError, OSError, AttributeError) as e:
+        logging.getLogger("switchyard.host").warning("cannot make the host non-dumpable: %s", e)
 
 
 def _bind(host, port):
