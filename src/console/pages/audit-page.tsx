@@ -1,4 +1,5 @@
-// Audit (Owners): who did what, when, and how it ended; newest first.
+// Audit (Owners): who did what, when, and how it ended, newest first; and the denied attempts (401, 403,
+// 429), which the server counts apart per minute, source, principal and action.
 import { useState } from 'preact/hooks';
 import type { SignedIn } from '../app.js';
 import { usePoll } from '../use-poll.js';
@@ -11,6 +12,9 @@ const LIMIT = 200;
 export function AuditPage({ client, onUnauthorized }: SignedIn) {
   const audit = usePoll(async () => {
     try { return await client.listAudit(LIMIT); } catch (e) { onUnauthorized(e); throw e; }
+  }, 10000, [client]);
+  const denied = usePoll(async () => {
+    try { return await client.listDeniedAttempts(LIMIT); } catch (e) { onUnauthorized(e); throw e; }
   }, 10000, [client]);
   const [filter, setFilter] = useState('');
   const f = filter.trim().toLowerCase();
@@ -48,6 +52,29 @@ export function AuditPage({ client, onUnauthorized }: SignedIn) {
           </table>
           {rows.length === 0 ? <p class="muted">No entries{f ? ' match the filter' : ''}.</p> : null}
           <p class="muted small">The newest {LIMIT} entries. All of them: <code>switchyard audit list --limit 10000</code>.</p>
+        </div>
+      )}
+      <h2 id="denied-title" class="spaced">Denied attempts</h2>
+      <p class="muted">Requests refused for a missing, unknown, expired or insufficient token, or rate-limited, counted per minute and source.</p>
+      {denied.error ? <ErrorNotice message={denied.error} /> : null}
+      {!denied.data ? (denied.error ? null : <Loading what="denied attempts" />) : denied.data.length === 0 ? <p class="muted">None.</p> : (
+        <div class="table-wrap">
+          <table class="table" aria-labelledby="denied-title" data-testid="denied">
+            <thead><tr><th scope="col">Minute</th><th scope="col">Source</th><th scope="col">Principal</th><th scope="col">Action</th><th scope="col">Reason</th><th scope="col">Count</th><th scope="col">Last</th></tr></thead>
+            <tbody>
+              {denied.data.filter((d) => !f || [d.principal, d.action, d.reason, d.source].some((v) => v.toLowerCase().includes(f))).map((d) => (
+                <tr key={`${d.window}-${d.source}-${d.principal}-${d.action}-${d.reason}`}>
+                  <td><time dateTime={d.window}>{dateTime(d.window)}</time></td>
+                  <td><code class="small">{d.source}</code></td>
+                  <td>{d.principal}</td>
+                  <td><code class="small">{d.action}</code></td>
+                  <td><StatusPill state={d.reason} tone={d.reason === 'forbidden' ? 'warn' : 'bad'} /> <span class="muted small">{d.status}</span></td>
+                  <td>{d.count}</td>
+                  <td><time dateTime={d.last_at}>{dateTime(d.last_at)}</time></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </div>
       )}
     </section>
