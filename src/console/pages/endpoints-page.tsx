@@ -1,6 +1,7 @@
 // Endpoints: the list (name, state, auth mode, traffic, deployments, created), create and delete.
 import { useState } from 'preact/hooks';
 import type { EndpointView } from '../../sdk/types.js';
+import type { AuthMode } from '../../spec/types.js';
 import type { SignedIn } from '../app.js';
 import { messageOf } from '../api.js';
 import { usePoll } from '../use-poll.js';
@@ -77,7 +78,7 @@ export function EndpointsPage({ client, can, onUnauthorized }: SignedIn) {
 
 function CreateEndpointDialog({ signedIn, onDone }: { signedIn: SignedIn; onDone: () => void }) {
   const [name, setName] = useState('');
-  const [authMode, setAuthMode] = useState('key');
+  const [authMode, setAuthMode] = useState<AuthMode>('key');
   const [description, setDescription] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -102,7 +103,7 @@ function CreateEndpointDialog({ signedIn, onDone }: { signedIn: SignedIn; onDone
           aria-describedby="ep-name-help" autoComplete="off" spellcheck={false} />
         <p id="ep-name-help" class="help">3–32 characters: letters, digits and hyphens, starting with a letter.</p>
         <label for="ep-auth">Auth mode</label>
-        <select id="ep-auth" value={authMode} onChange={(e) => setAuthMode((e.target as HTMLSelectElement).value)}>
+        <select id="ep-auth" value={authMode} onChange={(e) => setAuthMode((e.target as HTMLSelectElement).value as AuthMode)}>
           <option value="key">key: two endpoint keys</option>
           <option value="aml_token">aml_token: expiring tokens</option>
         </select>
