@@ -9,7 +9,7 @@
 // pairs compared after it (the rollout controller marks when it changes traffic).
 import { DDSketch } from '@datadog/sketches-js';
 import type { DropReason, PairRecord } from '../gateway/protocol.js';
-import { compareAnswers, DEFAULT_TOLERANCE, type Difference, type Tolerance } from '../spec/compare.js';
+import { compareAnswers, DEFAULT_TOLERANCE, MAX_PATHS, type Difference, type Tolerance } from '../spec/compare.js';
 import { ksTwoSample } from './distribution-test.js';
 
 export const BUCKET_MS = 10_000;
@@ -71,6 +71,12 @@ export interface ShadowComparison {
   dropped_by_reason: Record<string, number>;
   /** Requests compared, by the deployment that answered the client. */
   live_deployments: Record<string, number>;
+  /**
+   * Noise calibration (shadow_compare.calibrate_percent): the live deployments compared with
+   * themselves; outputs that differ there (noisy_paths) are not held against the shadow. `ignored`:
+   * pairs of this window counted as agreeing because they differed only there. Null when off.
+   */
+  noise: { pairs: number; agreement: number | null; noisy_paths: string[]; ignored: number } | null;
   /** Two-sample KS test of the shadow's numeric outputs against the live ones over the window. */
   distribution: { test: 'ks'; statistic: number; p_value: number; shifted: boolean; pairs: number } | null;
   tolerance: { abs: number; rel: number };
@@ -87,6 +93,7 @@ class Bucket {
   shadowFailed = 0;
   liveFailed = 0;
   bothFailed = 0;
+  noiseIgnored = 0;
   readonly abs = sketch();
   readonly rel = sketch();
   readonly liveLatency = sketch();
@@ -167,6 +174,22 @@ class ShadowWindow {
 
 const key = (endpoint: string, deployment: string): string => `${endpoint}\u0000${deployment}`;
 
+/** A live deployment compared with itself (noise calibration), since the server started. */
+class NoiseWindow {
+  pairs = 0;
+  agree = 0;
+  readonly pathCounts = new Map<string, number>();
+
+  /** Paths that differed in at least 1% of the calibration pairs (and at least twice). */
+  noisy(): Set<string> {
+    const min = Math.max(2, Math.ceil(this.pairs * 0.01));
+    const out = new Set<string>();
+    for (const [p, n] of this.pathCounts) if (n >= min) out.add(p);
+    return out;
+  }
+}
+const MAX_NOISE_PATHS = 256;
+
 function text(bytes: Uint8Array | null, cap: number): string {
   if (bytes === null) return '';
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -182,6 +205,7 @@ export interface ReadOptions {
 
 export class Comparer {
   private readonly windows = new Map<string, ShadowWindow>();
+  private readonly noise = new Map<string, NoiseWindow>();
 
   /** `tolerance` gives an endpoint's comparison settings (read per batch from the endpoint's spec). */
   constructor(private readonly tolerance: (endpoint: string) => Tolerance = () => DEFAULT_TOLERANCE, private readonly now: () => number = Date.now) {}
@@ -200,7 +224,9 @@ export class Comparer {
   ingest(pairs: readonly PairRecord[], drops: ReadonlyArray<{ endpoint: string; shadow: string; reason: DropReason; n: number }> = []): void {
     const now = this.now();
     const tolerances = new Map<string, Tolerance>();
-    for (const p of pairs) {
+    // Calibration pairs first: what they teach applies to the shadows' pairs of the same batch.
+    const ordered = pairs.some((p) => p.kind === 'noise') ? [...pairs.filter((p) => p.kind === 'noise'), ...pairs.filter((p) => p.kind !== 'noise')] : pairs;
+    for (const p of ordered) {
       let tol = tolerances.get(p.endpoint);
       if (tol === undefined) {
         tol = this.tolerance(p.endpoint);
@@ -216,7 +242,27 @@ export class Comparer {
     }
   }
 
+  private addNoise(p: PairRecord, tol: Tolerance): void {
+    const k = key(p.endpoint, p.live);
+    let n = this.noise.get(k);
+    if (n === undefined) {
+      n = new NoiseWindow();
+      this.noise.set(k, n);
+    }
+    if (!(ok(p.liveStatus) && p.shadowError === null && ok(p.shadowStatus))) return;
+    n.pairs++;
+    const c = compareAnswers(p.liveBody, p.shadowBody, tol);
+    if (c.equal) {
+      n.agree++;
+      return;
+    }
+    for (const path of c.paths) {
+      if (n.pathCounts.has(path) || n.pathCounts.size < MAX_NOISE_PATHS) n.pathCounts.set(path, (n.pathCounts.get(path) ?? 0) + 1);
+    }
+  }
+
   private add(p: PairRecord, tol: Tolerance, now: number): void {
+    if (p.kind === 'noise') return this.addNoise(p, tol);
     const w = this.window(p.endpoint, p.shadow);
     w.kind = p.kind;
     const b = w.current(now);
@@ -238,6 +284,14 @@ export class Comparer {
       for (const d of c.relDiffs) b.rel.accept(d);
       if (c.liveNumbers.length > 0 || c.shadowNumbers.length > 0) b.keep(c.liveNumbers, c.shadowNumbers);
       agree = c.equal;
+      if (!agree && c.paths.length < MAX_PATHS) {
+        // Differences only where the live model differs from itself are noise, not the shadow's doing.
+        const noisy = this.noise.get(key(p.endpoint, p.live))?.noisy();
+        if (noisy !== undefined && noisy.size > 0 && c.paths.every((x) => noisy.has(x))) {
+          agree = true;
+          b.noiseIgnored++;
+        }
+      }
       if (c.first !== null) difference = { ...c.first, count: c.differences };
     } else if (liveOk) {
       b.shadowFailed++;
@@ -289,6 +343,7 @@ export class Comparer {
   /** Forgets the figures of endpoints no longer in `names` (deleted: a new one of that name starts afresh). */
   retain(names: ReadonlySet<string>): void {
     for (const [k, w] of this.windows) if (!names.has(w.endpoint)) this.windows.delete(k);
+    for (const k of this.noise.keys()) if (!names.has(k.slice(0, k.indexOf('\u0000')))) this.noise.delete(k);
   }
 
   /** Forgets an endpoint (deleted) or one of its shadows. */
@@ -298,10 +353,23 @@ export class Comparer {
     }
   }
 
+  /** Calibration of the endpoint's live deployments, merged; null when there is none. */
+  private noiseFor(endpoint: string): { pairs: number; agree: number; paths: Set<string> } | null {
+    let out: { pairs: number; agree: number; paths: Set<string> } | null = null;
+    for (const [k, n] of this.noise) {
+      if (!k.startsWith(`${endpoint}\u0000`)) continue;
+      out ??= { pairs: 0, agree: 0, paths: new Set() };
+      out.pairs += n.pairs;
+      out.agree += n.agree;
+      for (const p of n.noisy()) out.paths.add(p);
+    }
+    return out;
+  }
+
   /** The entry of a shadow with no pairs (yet) in the window. */
   empty(endpoint: string, deployment: string, since: Date | undefined, withSamples: boolean): ShadowComparison {
     const now = this.now();
-    return summarise(new ShadowWindow(endpoint, deployment), [], since?.getTime() ?? now, now, this.tolerance(endpoint), withSamples);
+    return summarise(new ShadowWindow(endpoint, deployment), [], since?.getTime() ?? now, now, this.tolerance(endpoint), withSamples, this.noiseFor(endpoint));
   }
 
   /** Per-shadow figures of an endpoint, by deployment name. */
@@ -314,7 +382,7 @@ export class Comparer {
       if (w.endpoint !== endpoint) continue;
       if (options.deployment !== undefined && w.deployment !== options.deployment) continue;
       const buckets = w.buckets.filter((b) => b.start >= since && b.start >= now - RETAIN_MS);
-      out.push(summarise(w, buckets, since, now, tol, options.samples !== false));
+      out.push(summarise(w, buckets, since, now, tol, options.samples !== false, this.noiseFor(endpoint)));
     }
     return out.sort((a, b) => a.deployment.localeCompare(b.deployment));
   }
@@ -323,7 +391,11 @@ export class Comparer {
 const round = (v: number): number => Math.round(v * 1000) / 1000;
 const q = (s: DDSketch, p: number): number | null => (s.count === 0 ? null : round(s.getValueAtQuantile(p)));
 
-function summarise(w: ShadowWindow, buckets: Bucket[], since: number, now: number, tol: Tolerance, withSamples: boolean): ShadowComparison {
+function summarise(
+  w: ShadowWindow, buckets: Bucket[], since: number, now: number, tol: Tolerance, withSamples: boolean,
+  noise: { pairs: number; agree: number; paths: Set<string> } | null,
+): ShadowComparison {
+  let ignored = 0;
   const abs = sketch();
   const rel = sketch();
   const liveLat = sketch();
@@ -343,6 +415,7 @@ function summarise(w: ShadowWindow, buckets: Bucket[], since: number, now: numbe
     statuses.shadow_failed += b.shadowFailed;
     statuses.live_failed += b.liveFailed;
     statuses.both_failed += b.bothFailed;
+    ignored += b.noiseIgnored;
     if (b.abs.count > 0) abs.merge(b.abs);
     if (b.rel.count > 0) rel.merge(b.rel);
     if (b.liveLatency.count > 0) liveLat.merge(b.liveLatency);
@@ -377,6 +450,9 @@ function summarise(w: ShadowWindow, buckets: Bucket[], since: number, now: numbe
     dropped: Object.values(dropped).reduce((a, b) => a + b, 0),
     dropped_by_reason: dropped,
     live_deployments: lives,
+    noise: noise === null ? null : {
+      pairs: noise.pairs, agreement: noise.pairs === 0 ? null : noise.agree / noise.pairs, noisy_paths: [...noise.paths].sort(), ignored,
+    },
     distribution: ks === null ? null : {
       test: 'ks', statistic: round(ks.statistic), p_value: ks.p_value, pairs: reservoirPairs,
       shifted: reservoirPairs >= SHIFT_MIN_PAIRS && ks.p_value < SHIFT_P_VALUE,

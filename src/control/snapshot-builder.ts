@@ -46,6 +46,7 @@ export function buildSnapshot(input: SnapshotInput): RoutingSnapshot {
       mirror: mirrorEntry ? { deployment: mirrorEntry[0], percent: mirrorEntry[1] } : null,
       ...(shadows.length > 0 ? { shadows } : {}),
       ...(ep.spec.sticky_header ? { stickyHeader: ep.spec.sticky_header.toLowerCase() } : {}),
+      ...((ep.spec.shadow_compare?.calibrate_percent ?? 0) > 0 ? { calibratePercent: ep.spec.shadow_compare!.calibrate_percent } : {}),
       deployments,
       publicNetworkAccess: ep.spec.public_network_access === 'disabled' ? 'disabled' : 'enabled',
     };

@@ -83,7 +83,7 @@ export class LiveSide {
   }
 
   /** A pair for one shadow; null when the pairing is full (the copy is still sent, counted as a drop). */
-  pairFor(shadow: string, kind: 'mirror' | 'shadow'): Pair | null {
+  pairFor(shadow: string, kind: 'mirror' | 'shadow' | 'noise'): Pair | null {
     if (!this.pairing.admit(this.endpoint, shadow)) return null;
     this.open++;
     return new Pair(this, shadow, kind);
@@ -149,7 +149,7 @@ export class Pair {
   private over = false;
   private readonly body: Capture;
 
-  constructor(readonly live: LiveSide, readonly shadow: string, readonly kind: 'mirror' | 'shadow') {
+  constructor(readonly live: LiveSide, readonly shadow: string, readonly kind: 'mirror' | 'shadow' | 'noise') {
     this.body = new Capture(live.pairing);
   }
 

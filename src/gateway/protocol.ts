@@ -47,7 +47,8 @@ export interface PairRecord {
   live: string;
   shadow: string;
   /** Which rule sent the copy: Azure's mirror_traffic, or the shadow_traffic extension. */
-  kind: 'mirror' | 'shadow';
+  /** 'noise': a calibration copy to the live deployment itself (shadow = the live deployment). */
+  kind: 'mirror' | 'shadow' | 'noise';
   requestId: string;
   /** Epoch ms when the pair was complete. */
   at: number;

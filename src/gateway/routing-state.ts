@@ -23,6 +23,10 @@ export interface EndpointState {
   readonly shadowLanes: readonly ShadowLane[];
   /** The sticky_header extension (lower case), or null. */
   readonly stickyHeader: string | null;
+  /** Noise calibration: the share, its sampler, and a lane per live deployment. */
+  readonly calibratePercent: number;
+  readonly calibrateDraw: ShareAccumulator;
+  readonly calibrationLanes: ReadonlyMap<string, MirrorLane>;
   /** Requests refused before a deployment was chosen (401, 404 NoTraffic/UnknownDeployment, 413, 405). */
   readonly stats: DeploymentStats;
   /** public_network_access: disabled: only loopback sources are answered (403 otherwise). */
@@ -48,6 +52,7 @@ interface Draws {
   mirror: ShareAccumulator;
   /** Per shadow deployment, kept across swaps like the mirror's. */
   shadows: Map<string, ShareAccumulator>;
+  calibrate: ShareAccumulator;
 }
 
 const key = (endpoint: string, deployment: string): string => `${endpoint}\u0000${deployment}`;
@@ -119,6 +124,14 @@ export class RoutingState {
         }
         shadowLanes.push({ lane: l, percent: s.percent, draw });
       }
+      const calibratePercent = ep.calibratePercent !== undefined && ep.calibratePercent > 0 ? ep.calibratePercent : 0;
+      const calibrationLanes = new Map<string, MirrorLane>();
+      if (calibratePercent > 0) {
+        for (const t of ep.traffic) {
+          const l = t.weight > 0 ? laneFor(t.deployment) : null;
+          if (l !== null) calibrationLanes.set(t.deployment, l);
+        }
+      }
       const state: EndpointState = {
         route: ep,
         auth: compileAuth(ep),
@@ -127,6 +140,9 @@ export class RoutingState {
         pools,
         mirrorLane: lane,
         shadowLanes,
+        calibratePercent,
+        calibrateDraw: draws.calibrate,
+        calibrationLanes,
         stickyHeader: typeof ep.stickyHeader === 'string' && ep.stickyHeader !== '' ? ep.stickyHeader.toLowerCase() : null,
         stats: this.stats.get(ep.name, ''),
         privateOnly: ep.publicNetworkAccess === 'disabled',
@@ -186,7 +202,7 @@ export class RoutingState {
     const trafficKey = ep.traffic.map((t) => `${t.deployment}=${t.weight}`).join(',');
     let d = this.draws.get(ep.name);
     if (d === undefined || d.trafficKey !== trafficKey) {
-      d = { trafficKey, split: goldenSequence(), mirror: d?.mirror ?? new ShareAccumulator(), shadows: d?.shadows ?? new Map() };
+      d = { trafficKey, split: goldenSequence(), mirror: d?.mirror ?? new ShareAccumulator(), shadows: d?.shadows ?? new Map(), calibrate: d?.calibrate ?? new ShareAccumulator() };
       this.draws.set(ep.name, d);
     }
     return d;

@@ -80,7 +80,7 @@ export interface GatewayServer {
 /** A copy to make once the body is in: the shadow's lane, and the rule that asked for it. */
 export interface CopyTarget {
   lane: MirrorLane;
-  kind: 'mirror' | 'shadow';
+  kind: 'mirror' | 'shadow' | 'noise';
 }
 
 export function createGatewayServer(state: RoutingState, limits: GatewayLimits, pairing: Pairing = new Pairing(null)): GatewayServer {
@@ -235,6 +235,11 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits, 
         const s = shadows[i]!;
         if (s.lane.route.name === live.name) continue;
         if (s.draw.take(s.percent)) (copies ??= []).push({ lane: s.lane, kind: 'shadow' });
+      }
+      // Noise calibration: some compared requests also go to the live deployment itself.
+      if (copies !== null && ep.calibratePercent > 0 && ep.calibrateDraw.take(ep.calibratePercent)) {
+        const lane = ep.calibrationLanes.get(live.name);
+        if (lane !== undefined) copies.push({ lane, kind: 'noise' });
       }
     }
     res.body = new BodyBuffer(res, ex, bodyLimit, copies, query, mirror, pairing);

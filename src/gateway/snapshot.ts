@@ -30,6 +30,12 @@ export interface EndpointRoute {
    * value hashes to (route-sticky.ts); absent or null: the ordinary split for every request.
    */
   stickyHeader?: string | null;
+  /**
+   * Noise calibration (shadow_compare.calibrate_percent): this share of the requests that are copied
+   * to a shadow is also copied to the live deployment that answered, so the comparer learns which
+   * outputs vary between two answers of the same model. Absent or 0: off.
+   */
+  calibratePercent?: number;
   deployments: Record<string, DeploymentRoute>;
   /** The endpoint's public_network_access; 'disabled': the gateway answers it only from loopback. Absent: enabled. */
   publicNetworkAccess?: 'enabled' | 'disabled';

@@ -37,6 +37,8 @@ export interface AnswerComparison {
   differences: number;
   /** The first difference met (depth first, keys in live's order). */
   first: Difference | null;
+  /** Where the differences are, array indices as [*] (`$.scores[*]`), at most MAX_PATHS; for noise calibration. */
+  paths: string[];
   /** |live − shadow| and its relative form for each pair of numeric leaves at the same place. */
   absDiffs: number[];
   relDiffs: number[];
@@ -89,13 +91,19 @@ export function compareValues(live: unknown, shadow: unknown, tol: Tolerance = D
 }
 
 function empty(): AnswerComparison {
-  return { equal: true, differences: 0, first: null, absDiffs: [], relDiffs: [], liveNumbers: [], shadowNumbers: [] };
+  return { equal: true, differences: 0, first: null, paths: [], absDiffs: [], relDiffs: [], liveNumbers: [], shadowNumbers: [] };
 }
+
+export const MAX_PATHS = 64;
 
 function differ(out: AnswerComparison, path: string, live: unknown, shadow: unknown): void {
   out.equal = false;
   out.differences++;
   out.first ??= { path, live: summarise(live), shadow: summarise(shadow) };
+  if (out.paths.length < MAX_PATHS) {
+    const general = path.replace(/\[\d+\]/g, '[*]');
+    if (!out.paths.includes(general)) out.paths.push(general);
+  }
 }
 
 function collect(out: number[], v: unknown): void {
@@ -167,8 +175,8 @@ export function readTolerance(value: unknown): Tolerance {
   if (!isPlainObject(value)) throw new SwitchyardError('InvalidValue', `shadow_compare must be an object {abs_tolerance, rel_tolerance} (got ${JSON.stringify(value)}).`);
   const o = value;
   for (const k of Object.keys(o)) {
-    if (k !== 'abs_tolerance' && k !== 'rel_tolerance') {
-      throw new SwitchyardError('InvalidValue', `shadow_compare has no field '${k}'; it takes abs_tolerance and rel_tolerance.`);
+    if (k !== 'abs_tolerance' && k !== 'rel_tolerance' && k !== 'calibrate_percent') {
+      throw new SwitchyardError('InvalidValue', `shadow_compare has no field '${k}'; it takes abs_tolerance, rel_tolerance and calibrate_percent.`);
     }
   }
   const read = (k: 'abs_tolerance' | 'rel_tolerance', dflt: number): number => {

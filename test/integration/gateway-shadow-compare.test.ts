@@ -252,3 +252,36 @@ test('a busy gateway sheds mirror copies first, counted as dropped (busy)', asyn
     await busyGw.close();
   }
 });
+
+test('noise calibration: an output that varies on its own is not held against the shadow; real differences still are', async () => {
+  const noisy = (shift: number) => (_req: IncomingMessage, body: Buffer): string => {
+    const x = (JSON.parse(body.toString('utf8')) as { x: number }).x;
+    return JSON.stringify({ y: x + shift, sampled_at: Math.random() });
+  };
+  const blue = [await inst('noise-blue-0', { body: noisy(0) }), await inst('noise-blue-1', { body: noisy(0) })];
+  const green = await inst('noise-green', { body: noisy(0) });
+  const purple = await inst('noise-purple', { body: noisy(5) });
+  await gw.publish(snapshot(version++, [{
+    ...endpoint('noise', {
+      keys: [KEY], traffic: { blue: 100 },
+      deployments: [
+        deployment('blue', { instances: blue, maxConcurrentPerInstance: 8 }),
+        deployment('green', { instances: [green], maxConcurrentPerInstance: 8 }),
+        deployment('purple', { instances: [purple], maxConcurrentPerInstance: 8 }),
+      ],
+    }),
+    shadows: [{ deployment: 'green', percent: 100 }, { deployment: 'purple', percent: 100 }],
+    calibratePercent: 100,
+  }]));
+  const n = 200;
+  await load(n, 4, 60_000, (i) => score('noise', i));
+  const g = await settled('noise', 'green', n);
+  const p = await settled('noise', 'purple', n);
+  assert.deepEqual(g.noise?.noisy_paths, ['$.sampled_at']);
+  assert.ok(g.noise!.pairs > 0 && g.noise!.agreement! < 0.05, JSON.stringify(g.noise));
+  // The first few pairs may be compared before the noise is known (a path is noisy after 2 sightings).
+  assert.ok(g.agreement! >= 0.95, `green agreement ${g.agreement} (noise ${JSON.stringify(g.noise)})`);
+  assert.ok(g.noise!.ignored >= g.pairs * 0.9);
+  assert.ok(p.agreement! <= 0.01, `purple agreement ${p.agreement}`);
+  assert.equal(p.samples[0]?.difference?.path, '$.y');
+});

@@ -42,6 +42,7 @@ test('JSON-aware: arrays element-wise, objects by key, strings exactly, text whe
 test('tolerance settings: defaults, validation', () => {
   assert.deepEqual(readTolerance(undefined), DEFAULT_TOLERANCE);
   assert.deepEqual(readTolerance({ abs_tolerance: 0.01 }), { abs: 0.01, rel: DEFAULT_TOLERANCE.rel });
+  assert.deepEqual(readTolerance({ rel_tolerance: 0.5, calibrate_percent: 10 }), { abs: DEFAULT_TOLERANCE.abs, rel: 0.5 });
   assert.throws(() => readTolerance({ abs_tolerance: -1 }), /abs_tolerance/);
   assert.throws(() => readTolerance({ tolerance: 1 }), /no field 'tolerance'/);
 });

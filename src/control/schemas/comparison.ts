@@ -35,6 +35,10 @@ export const ShadowComparison = Type.Object({
   dropped: Type.Integer(),
   dropped_by_reason: Counts,
   live_deployments: Counts,
+  noise: Type.Union([
+    Type.Object({ pairs: Type.Integer(), agreement: Num, noisy_paths: Type.Array(Type.String()), ignored: Type.Integer() }),
+    Type.Null(),
+  ]),
   distribution: Type.Union([
     Type.Object({ test: Type.Literal('ks'), statistic: Type.Number(), p_value: Type.Number(), shifted: Type.Boolean(), pairs: Type.Integer() }),
     Type.Null(),

@@ -14,7 +14,10 @@ const StickyHeader = () => Type.String({
   description: 'Extension: requests carrying this header always reach the same deployment while the weights stay; "" turns it off',
 });
 const Tolerance = (what: string) => Type.Optional(Type.Number({ minimum: 0, description: `${what} tolerance of numbers (default 1e-6)` }));
-const ShadowCompare = () => Type.Object({ abs_tolerance: Tolerance('Absolute'), rel_tolerance: Tolerance('Relative') }, {
+const ShadowCompare = () => Type.Object({
+  abs_tolerance: Tolerance('Absolute'), rel_tolerance: Tolerance('Relative'),
+  calibrate_percent: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'Noise calibration: share of compared requests also sent to the live deployment itself, to learn which outputs vary on their own (default 0: off)' })),
+}, {
   additionalProperties: false, description: 'Extension: how mirrored answers are compared with live ones (docs/shadow-evaluation.md)',
 });
 export const PUBLIC_NETWORK_ACCESS = ['enabled', 'disabled'] as const;
