@@ -9,8 +9,10 @@ import unittest
 from tests import server as harness
 
 from switchyard_ml import (
+    CodeConfiguration,
     EndpointAuthKeys,
     Environment,
+    KubernetesOnlineDeployment,
     KubernetesOnlineEndpoint,
     ManagedOnlineDeployment,
     ManagedOnlineEndpoint,
@@ -107,6 +109,21 @@ class AssetsAndYaml(unittest.TestCase):
             self.assertEqual((got.compute, got.kind, got.auth_mode), ("k8s-compute", "K8S", "aml_token"))
             token = self.ml_client.online_endpoints.get_keys(name)
             self.assertEqual(token.token_type, "Bearer")
+            model_1 = os.path.join(harness.EXAMPLE, "model-1")
+            deployment = KubernetesOnlineDeployment(
+                name="blue", endpoint_name=name, instance_count=1,
+                model=Model(path=os.path.join(model_1, "model")),
+                code_configuration=CodeConfiguration(code=os.path.join(model_1, "onlinescoring"), scoring_script="score.py"),
+                environment=Environment(conda_file=os.path.join(model_1, "environment", "conda.yml")),
+                resources={"requests": {"cpu": "100m", "memory": "0.5Gi"}},
+            )
+            self.ml_client.begin_create_or_update(deployment).result()
+            got_deployment = self.ml_client.online_deployments.get("blue", name)
+            self.assertIsInstance(got_deployment, KubernetesOnlineDeployment)
+            self.assertEqual((got_deployment.type, got_deployment.resources), ("kubernetes", {"requests": {"cpu": "100m", "memory": "0.5Gi"}}))
+            # An aml_token endpoint is invoked with a fresh token.
+            answer = json.loads(self.ml_client.online_endpoints.invoke(name, os.path.join(model_1, "sample-request.json"), "blue"))
+            self.assertEqual(len(answer), 2)
             self.assertIn(name, [e.name for e in self.ml_client.online_endpoints.list()])
         finally:
             self.ml_client.online_endpoints.begin_delete(name).wait()
