@@ -52,6 +52,8 @@ describe('rollout steering through the API', () => {
     assert.equal(started.status, 201, started.text);
     assert.deepEqual(started.body.routing, { traffic: { blue: 100 }, mirror_traffic: { green: 10 } });
     assert.equal(started.body.current_step, '1 of 3: shadow 10% for 1h');
+    assert.deepEqual(started.body.spec.policy.steps, [{ shadow: 10, duration: '1h' }, { traffic: 50, duration: '1h' }, { traffic: 100 }]);
+    assert.deepEqual(started.body.spec.policy.gates, { max_error_rate: 0.01, max_latency_p99_ratio: 1.5, min_agreement: null, min_requests: 100, latency_mann_whitney: null });
     assert.deepEqual((await endpoint()).mirror_traffic, { green: 10 }, 'the first step is in force when start answers');
 
     // While it runs: no manual traffic, no deleting the deployments it moves traffic between.
