@@ -1,5 +1,5 @@
 // The trivial model instance: the smallest scoring server that honours the instance routes of
-// SPEC §4 (GET / liveness, POST /score). It reads the whole body and answers a small JSON document,
+// docs/compatibility.md, "The scoring script" (GET / liveness, POST /score). It reads the whole body and answers a small JSON document,
 // so every benchmark row measures the path to the model, not the model.
 //   PORT      port to listen on (0 = any; the chosen port is printed as {"event":"listening","port":N})
 //   DELAY_MS  answer /score after this many milliseconds (the "slow shadow" of B2); 0 = at once

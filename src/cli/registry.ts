@@ -1,4 +1,4 @@
-// Every command, and the groups they belong to (the grammar of SPEC §2).
+// Every command, and the groups they belong to (the grammar of docs/compatibility.md, "Command line").
 import type { Command } from './command.js';
 import { configure } from './commands/configure.js';
 import { environmentCommands } from './commands/environment.js';

@@ -67,7 +67,7 @@ export class DeploymentService {
     const at = new Date().toISOString();
     const { op, rec } = store.transaction(() => {
       const ep = this.endpoint(endpoint);
-      const spec = normaliseDeploymentInput(body, { endpoint, resolve: this.resolver() });
+      const spec = normaliseDeploymentInput(body, { endpoint, kubernetes: ep.spec.compute !== undefined, resolve: this.resolver() });
       if (ep.provisioning_state === 'Deleting') {
         throw new SwitchyardError('OperationInProgress', `Endpoint ${JSON.stringify(endpoint)} is being deleted; no deployment can be added to it.`);
       }
@@ -99,7 +99,8 @@ export class DeploymentService {
     const { op, rec } = store.transaction(() => {
       const current = this.require(endpoint, name);
       refuseCandidateUpdateDuringRollout(store, endpoint, name);
-      const spec = normaliseDeploymentInput(patch, { endpoint, name, base: current.spec, resolve: this.resolver() });
+      const kubernetes = this.ctx.store.getEndpoint(endpoint)?.spec.compute !== undefined;
+      const spec = normaliseDeploymentInput(patch, { endpoint, name, base: current.spec, kubernetes, resolve: this.resolver() });
       refuseConflict(this.ctx, endpoint, 'deployment.update');
       if (current.provisioning_state === 'Deleting') {
         throw new SwitchyardError('OperationInProgress', `Deployment ${JSON.stringify(name)} is being deleted.`);

@@ -41,7 +41,13 @@ export class EndpointService {
     const { store, operations } = this.ctx;
     const spec = normaliseEndpointInput(body);
     const op = store.transaction(() => {
-      const existing = store.getEndpoint(spec.name);
+      // Names are unique regardless of case, as on Azure: MY-EP is refused beside my-ep.
+      const existing = store.getEndpoint(spec.name)
+        ?? store.listEndpoints().find((r) => r.spec.name.toLowerCase() === spec.name.toLowerCase());
+      if (existing && existing.spec.name !== spec.name) {
+        throw new SwitchyardError('EndpointExists',
+          `Endpoint ${JSON.stringify(existing.spec.name)} already exists, and endpoint names are unique regardless of case; choose another name than ${JSON.stringify(spec.name)}.`);
+      }
       if (existing) {
         throw new SwitchyardError('EndpointExists', existing.provisioning_state === 'Deleting'
           ? `Endpoint ${JSON.stringify(spec.name)} is being deleted; wait until the delete finishes, or choose another name.`

@@ -12,7 +12,7 @@ import type { EndpointService } from './endpoint-service.js';
 
 /** What the console shows of an answer; larger bodies are cut (an instance's answer is untrusted). */
 export const INVOKE_MAX_ANSWER_CHARS = 1024 * 1024;
-/** Longer than any request_timeout_ms the gateway enforces (SPEC: at most 180 s). */
+/** Longer than any request_timeout_ms the gateway enforces (at most 180 s: docs/compatibility.md, "Deployments"). */
 const INVOKE_TIMEOUT_MS = 200_000;
 
 async function getSwagger(uri: string, credential: string, deployment: string | undefined, signal: AbortSignal) {

@@ -1,4 +1,4 @@
-// Which operations may start while others run on the same endpoint (SPEC §5: conflicting operations
+// Which operations may start while others run on the same endpoint (docs/compatibility.md, "Names and limits": conflicting operations
 // → 409). Pure, so the rules are tested as a table.
 //
 // - Deployment changes conflict with any running operation of the endpoint: rollouts of two deployments

@@ -1,4 +1,4 @@
-// The rollout controller: another reconciler (DESIGN.md). Given only an endpoint, a pass reads the
+// The rollout controller: another reconciler (like control/reconciler.ts). Given only an endpoint, a pass reads the
 // endpoint's newest rollout from the store and converges: it puts the step's traffic/mirror in force
 // through the endpoint service (the path of `online-endpoint update`, so every traffic rule and the
 // snapshot acknowledgement apply), reads a window of the gateway's figures and the shadow comparison,

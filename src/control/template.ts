@@ -6,7 +6,7 @@ import { SwitchyardError } from '../errors.js';
 import type { DeploymentSpec } from '../spec/types.js';
 import type { DeploymentTemplate } from '../runtime/backend.js';
 import { canonicalJson } from '../store/canonical-json.js';
-import { memoryLimitOf } from '../spec/memory-quantity.js';
+import { deploymentMemoryLimit } from '../spec/memory-quantity.js';
 import type { ArtifactInfo } from '../spec/types.js';
 
 export interface ArtifactLookup {
@@ -15,13 +15,14 @@ export interface ArtifactLookup {
 }
 
 export function revisionOf(spec: DeploymentSpec): string {
+  const memory = deploymentMemoryLimit(spec);
   const runs = {
     model: spec.model ? { artifact: spec.model.artifact, name: spec.model.name, version: spec.model.version, type: spec.model.type } : null,
     code: spec.code_configuration ?? null,
     environment: spec.environment,
     env: spec.environment_variables,
-    // Only when set, so the revisions of deployments without a limit stay what they were.
-    ...(memoryLimitOf(spec.extra) !== undefined ? { memoryLimitBytes: memoryLimitOf(spec.extra) } : {}),
+    // Only when there is one, so the revisions of deployments without a limit stay what they were.
+    ...(memory ? { memoryLimitBytes: memory.bytes } : {}),
   };
   return createHash('sha256').update(canonicalJson(runs)).digest('hex').slice(0, 12);
 }
@@ -39,8 +40,8 @@ export function buildTemplate(spec: DeploymentSpec, artifacts: ArtifactLookup): 
     requestTimeoutMs: spec.request_settings.request_timeout_ms,
     maxConcurrentPerInstance: spec.request_settings.max_concurrent_requests_per_instance,
   };
-  const memoryLimitBytes = memoryLimitOf(spec.extra);
-  if (memoryLimitBytes !== undefined) template.memoryLimitBytes = memoryLimitBytes;
+  const memory = deploymentMemoryLimit(spec);
+  if (memory) template.memoryLimitBytes = memory.bytes;
   if (spec.model) {
     const info = requireArtifact(artifacts, spec.model.artifact, 'model');
     template.model = {

@@ -5,6 +5,7 @@ import type { DeploymentView, EndpointView } from '../spec/views.js';
 import type { DeploymentRecord, EndpointRecord } from '../store/store.js';
 import { trafficView } from '../spec/traffic.js';
 import { formatAssetRef } from '../spec/references.js';
+import { deploymentMemoryLimit } from '../spec/memory-quantity.js';
 
 const ARM_PREFIX = '/subscriptions/local/resourceGroups/local/providers/Microsoft.MachineLearningServices/workspaces/local';
 
@@ -34,9 +35,9 @@ export function endpointView(rec: EndpointRecord, deploymentNames: readonly stri
  */
 export function deploymentView(rec: DeploymentRecord, instances: readonly InstanceView[], endpointCompute?: string): DeploymentView {
   const { model, environment, extra, ...rest } = rec.spec;
-  const env = environment.registered && environment.name && environment.version
+  const env = environment.curated ?? (environment.registered && environment.name && environment.version
     ? formatAssetRef(environment.name, environment.version)
-    : withoutRegistered(environment);
+    : withoutRegistered(environment));
   const type = extra.type === 'kubernetes' || (extra.type === undefined && endpointCompute) ? 'kubernetes' : 'managed';
   const view: DeploymentView = {
     ...extra,
@@ -50,6 +51,8 @@ export function deploymentView(rec: DeploymentRecord, instances: readonly Instan
     conditions: rec.conditions,
   };
   if (model) view.model = formatAssetRef(model.name, model.version);
+  const memory = deploymentMemoryLimit(rec.spec);
+  if (memory) view.memory_limit = memory.quantity;
   if (rec.error) view.error = rec.error;
   return view;
 }

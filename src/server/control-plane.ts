@@ -69,7 +69,7 @@ export interface ControlPlane {
 }
 
 export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600;
-/** The longest a drain may take: the longest request_timeout_ms SPEC allows. */
+/** The longest a drain may take: the longest request_timeout_ms a deployment may set (docs/compatibility.md, "Deployments"). */
 const DRAIN_TIMEOUT_CAP_MS = 180_000;
 
 export async function assembleControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {

@@ -18,6 +18,8 @@ import { MODEL_TYPES } from './schema/model.js';
 import { ENVIRONMENT_FIELD_KEYS } from './schema/environment.js';
 import { isDigest, parseAssetRef, type AssetRef } from './references.js';
 import { memoryLimitOf } from './memory-quantity.js';
+import { curatedCondaFile, curatedFamily, parseRegistryEnvironmentRef } from './curated-environments.js';
+import { closestInstanceTypes, instanceType } from './instance-types.js';
 
 export { MAX_INSTANCES, MAX_REQUEST_TIMEOUT_MS } from './schema/deployment.js';
 
@@ -40,6 +42,8 @@ export interface DeploymentContext {
   name?: string;
   /** The stored spec, for a partial update. */
   base?: DeploymentSpec;
+  /** The endpoint has `compute` (a Kubernetes endpoint): its deployments default to type kubernetes. */
+  kubernetes?: boolean;
   resolve: AssetResolver;
 }
 
@@ -78,7 +82,7 @@ export function normaliseDeploymentInput(input: unknown, ctx: DeploymentContext)
 
   const description = body.description ?? base?.description;
   if (description !== undefined) spec.description = description;
-  const instanceType = body.instance_type ?? base?.instance_type;
+  const instanceType = readInstanceType(body.instance_type, spec, ctx) ?? base?.instance_type;
   if (instanceType !== undefined) spec.instance_type = instanceType;
   const model = body.model !== undefined ? readModel(body.model, ctx, name) : base?.model;
   if (model) spec.model = model;
@@ -150,6 +154,11 @@ function readModel(value: NonNullable<Body['model']>, ctx: DeploymentContext, de
 
 function readEnvironment(value: NonNullable<Body['environment']>, resolve: AssetResolver): EnvironmentBinding {
   if (typeof value === 'string') {
+    const curated = parseRegistryEnvironmentRef(value);
+    if (curated) {
+      const family = curatedFamily(curated);
+      return { name: curated.name, version: curated.version, registered: false, curated: value, conda_file: curatedCondaFile(curated, family) };
+    }
     const ref = parseAssetRef('environment', value);
     if (!ref) {
       throw new SwitchyardError('InvalidReference',
@@ -178,6 +187,28 @@ function readEnvironment(value: NonNullable<Body['environment']>, resolve: Asset
 function readCodeConfiguration(value: NonNullable<Body['code_configuration']>, resolve: AssetResolver): CodeConfiguration {
   requireArtifact('code_configuration.code', value.code, resolve);
   return { code: value.code, scoring_script: value.scoring_script };
+}
+
+/**
+ * A managed deployment runs on an Azure VM size: required at create, one of spec/instance-types.ts
+ * (stored in Azure's spelling). A Kubernetes deployment names one of its cluster's instance types: any name.
+ */
+function readInstanceType(value: string | undefined, spec: DeploymentSpec, ctx: DeploymentContext): string | undefined {
+  const type = spec.extra.type ?? (ctx.kubernetes ? 'kubernetes' : 'managed');
+  if (type !== 'managed') return value;
+  if (value === undefined) {
+    if (ctx.base === undefined) {
+      throw new SwitchyardError('MissingField',
+        'A managed deployment needs instance_type, an Azure VM size (for example instance_type: Standard_DS3_v2; the sizes are listed in docs/compatibility.md, "Instance types").');
+    }
+    return undefined;
+  }
+  const known = instanceType(value);
+  if (!known) {
+    throw new SwitchyardError('InvalidValue',
+      `instance_type ${JSON.stringify(value)} is not an Azure VM size Switchyard knows; the closest known are ${closestInstanceTypes(value).join(', ')} (all sizes: docs/compatibility.md, "Instance types").`);
+  }
+  return known.name;
 }
 
 function readScaleSettings(value: Body['scale_settings'], base: ScaleSettings): ScaleSettings {

@@ -74,5 +74,16 @@ export function applyEndpointPatch(current: EndpointSpec, patch: unknown, deploy
     else next.sticky_header = sticky;
   }
   if (body.shadow_compare !== undefined) next.shadow_compare = { ...body.shadow_compare };
+  refuseKubernetesMirror(next);
   return next;
+}
+
+/** Azure's guide: mirrored traffic is not supported on Kubernetes endpoints (those with `compute`). */
+function refuseKubernetesMirror(spec: EndpointSpec): void {
+  const mirrored = Object.entries(spec.mirror_traffic).filter(([, p]) => p > 0);
+  if (spec.compute !== undefined && mirrored.length) {
+    throw new SwitchyardError('MirrorInvalid',
+      `Endpoint ${JSON.stringify(spec.name)} is a Kubernetes endpoint (compute: ${spec.compute}); mirror traffic is not supported on Kubernetes endpoints, as on Azure. `
+      + `Set mirror_traffic to 0 (--mirror-traffic "${mirrored[0]![0]}=0").`);
+  }
 }

@@ -1,6 +1,7 @@
 // Memory quantities as Kubernetes writes them (`resources.limits.memory: 512Mi`): a number of bytes
 // with an optional suffix, binary (Ki, Mi, Gi, Ti) or decimal (k/K, M, G, T).
 import { SwitchyardError } from '../errors.js';
+import { instanceType, memoryBytesOf, memoryQuantityOf } from './instance-types.js';
 
 const UNITS: Record<string, number> = {
   '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40,
@@ -28,4 +29,18 @@ export function memoryLimitOf(extra: Record<string, unknown>): number | undefine
   const resources = extra.resources as { limits?: { memory?: unknown } } | undefined;
   const memory = resources?.limits?.memory;
   return memory === undefined || memory === null ? undefined : parseMemoryQuantity('resources.limits.memory', memory);
+}
+
+/**
+ * The per-instance memory limit in force: `resources.limits.memory` when the deployment says, else the
+ * memory of its instance type (docs/compatibility.md, "Instance types"); `quantity` as `show` reports it.
+ */
+export function deploymentMemoryLimit(spec: { extra: Record<string, unknown>; instance_type?: string }): { bytes: number; quantity: string } | undefined {
+  const bytes = memoryLimitOf(spec.extra);
+  if (bytes !== undefined) {
+    const written = (spec.extra.resources as { limits: { memory: unknown } }).limits.memory;
+    return { bytes, quantity: String(written) };
+  }
+  const size = spec.instance_type ? instanceType(spec.instance_type) : undefined;
+  return size ? { bytes: memoryBytesOf(size), quantity: memoryQuantityOf(size) } : undefined;
 }

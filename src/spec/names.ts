@@ -1,4 +1,4 @@
-// Name rules of endpoints and deployments (SPEC §5). Azure uses the name in a DNS label and a URL path,
+// Name rules of endpoints and deployments (docs/compatibility.md, "Names and limits"). Azure uses the name in a DNS label and a URL path,
 // hence the narrow alphabet. The message names the rule that failed and shows the value, so a user can
 // fix the YAML without looking the rules up.
 import { SwitchyardError } from '../errors.js';

@@ -1,4 +1,4 @@
-// Traffic and mirror rules of an endpoint (SPEC §1.1). Pure functions over maps and deployment names,
+// Traffic and mirror rules of an endpoint (docs/compatibility.md, "Endpoints"). Pure functions over maps and deployment names,
 // used by the control plane before anything is stored, so a refused change leaves state untouched.
 import { SwitchyardError } from '../errors.js';
 
@@ -6,7 +6,7 @@ export type TrafficMap = Record<string, number>;
 
 export const MIRROR_MAX_PERCENT = 50;
 
-/** The map as stored: zero entries dropped (SPEC §1.1). */
+/** The map as stored: zero entries dropped (docs/compatibility.md, "Endpoints"). */
 export function dropZeros(map: TrafficMap): TrafficMap {
   const out: TrafficMap = {};
   for (const [name, percent] of Object.entries(map)) if (percent !== 0) out[name] = percent;
@@ -66,7 +66,7 @@ export function validateMirror(mirror: TrafficMap, liveTraffic: TrafficMap, endp
 
 /**
  * Traffic and mirror as given when an endpoint is created: there are no deployments yet, so only an
- * empty map or all-zero entries are accepted (SPEC, REST contract).
+ * empty map or all-zero entries are accepted (docs/compatibility.md, "Endpoints").
  */
 export function refuseTrafficAtCreate(traffic: TrafficMap, mirror: TrafficMap): void {
   for (const [field, map] of [['traffic', traffic], ['mirror_traffic', mirror]] as const) {

@@ -67,6 +67,8 @@ export interface EnvironmentBinding extends EnvironmentFields {
   name?: string;
   version?: string;
   registered: boolean;
+  /** A curated environment's registry reference as written (its conda_file is the packages it implies). */
+  curated?: string;
 }
 
 export interface CodeConfiguration {

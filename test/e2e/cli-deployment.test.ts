@@ -1,4 +1,4 @@
-// The safe-rollout walkthrough of SPEC §2 through the real CLI and a real server: deployments with a
+// The safe-rollout walkthrough of docs/compatibility.md, "Command line" through the real CLI and a real server: deployments with a
 // Python score.py (stdlib only) and a JavaScript scoring module, traffic, mirroring, invoke, logs,
 // scaling, failure reporting and deletes.
 import { test, before, after } from 'node:test';
@@ -74,6 +74,7 @@ code_configuration:
   scoring_script: score.mjs
 environment:
   image: node:20-bookworm-slim
+instance_type: Standard_F2s_v2
 instance_count: 1
 ${fast}`);
   writeFileSync(join(sample, 'broken-deployment.yml'), `name: broken
@@ -83,6 +84,7 @@ code_configuration:
   scoring_script: score.py
 environment:
   image: python
+instance_type: Standard_DS2_v2
 instance_count: 1
 ${fast}`);
   writeFileSync(join(project, 'sample-request.json'), '{"data": [[1,2,3],[4,5,6]]}');

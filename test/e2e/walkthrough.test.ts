@@ -18,7 +18,7 @@ import {
 
 const SAMPLE = 'endpoints/online/managed/sample';
 /** Loops of the load generator. The deployments keep Azure's default max_concurrent_requests_per_instance
- *  (1), so a deployment answers 429 beyond 2 × instance_count requests in flight (SPEC §3), by design.
+ *  (1), so a deployment answers 429 beyond 2 × instance_count requests in flight (docs/compatibility.md, "Scoring"), by design.
  *  The test's own CLI invokes count too: while blue has 1 instance, 1 loop runs (+1 invoke = 2); from
  *  2 instances on, 2 loops (+ at most 2 invokes = 4); green alone at 1 instance gets the 2 loops only. */
 const CONCURRENCY = 2;
@@ -362,7 +362,7 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       await load!.waitFor('blue-deleted', { target: 100, min: 30, softMs: 2_000, hardMs: 30_000 });
     });
 
-    // Beyond the tutorial, while the load still runs: SPEC §1.2 promises that a change of variables
+    // Beyond the tutorial, while the load still runs: docs/compatibility.md, "Deployments" promises that a change of variables
     // replaces instances by a rolling update with no request lost.
     await step(t, 'rolling update of green under load (--set environment_variables.ROLLOUT=2)', async () => {
       const before = await readyInstances('green', 1);

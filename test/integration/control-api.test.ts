@@ -246,6 +246,7 @@ describe('endpoints', () => {
     const before = await state();
     const cases: Array<[unknown, number, string, RegExp?]> = [
       [{ name: 'my-endpoint' }, 409, 'EndpointExists'],
+      [{ name: 'MY-Endpoint' }, 409, 'EndpointExists', /unique regardless of case/],
       [{ name: 'ab' }, 400, 'InvalidName', /3 to 32/],
       [{ name: '1abc' }, 400, 'InvalidName', /start with a letter/],
       [{ name: 'abc-' }, 400, 'InvalidName', /end with '-'/],
@@ -340,6 +341,10 @@ describe('deployments, traffic and operations', () => {
     assert.deepEqual(d.request_settings, { request_timeout_ms: 5000, max_concurrent_requests_per_instance: 1, max_queue_wait_ms: 500 });
     assert.deepEqual(d.liveness_probe, { initial_delay: 10, period: 10, timeout: 2, success_threshold: 1, failure_threshold: 30 });
     assert.deepEqual(d.scale_settings, { type: 'default' });
+    // The instance type's memory is the per-instance memory limit (no resources.limits.memory given).
+    assert.equal(d.instance_type, 'Standard_DS3_v2');
+    assert.equal(d.memory_limit, '14Gi');
+    assert.equal(h.backend.ensured.at(-1)!.memoryLimitBytes, 14 * 2 ** 30);
     assert.equal(d.instances.length, 1);
     assert.ok(d.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True'));
     const t = h.backend.ensured.at(-1)!;

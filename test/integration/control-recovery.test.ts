@@ -77,7 +77,7 @@ describe('restart recovery', () => {
       await first.call('POST', '/api/v1/endpoints', { name: 'survivor' });
       first.backend.hold(); // never released: the process "dies" with the create in flight
       const created = await first.call('POST', '/api/v1/endpoints/survivor/deployments', {
-        name: 'blue', code_configuration: { code: digest, scoring_script: 'score.py' }, environment: { image: 'x' }, instance_count: 2,
+        name: 'blue', code_configuration: { code: digest, scoring_script: 'score.py' }, environment: { image: 'x' }, instance_type: 'Standard_DS3_v2', instance_count: 2,
       });
       assert.equal(created.status, 202, created.text);
       const opId = created.body.operation.id;

@@ -42,7 +42,7 @@ before(async () => {
     assert.equal((await h.call('POST', '/api/v1/endpoints', { name, auth_mode })).status, 202);
   }
   const dep = await h.call('POST', '/api/v1/endpoints/ep-key/deployments', {
-    name: 'blue', model: 'azureml:m:1', environment: 'azureml:env:1', code_configuration: { code, scoring_script: 'score.py' }, instance_count: 1,
+    name: 'blue', model: 'azureml:m:1', environment: 'azureml:env:1', code_configuration: { code, scoring_script: 'score.py' }, instance_type: 'Standard_DS3_v2', instance_count: 1,
   });
   assert.equal(dep.status, 202, dep.text);
   await h.call('GET', `/api/v1/operations/${dep.body.operation.id}?wait=10`);

@@ -86,7 +86,7 @@ describe('serve() with the real gateway and LocalBackend', { timeout: 180_000 },
     const dep = await api('POST', '/api/v1/endpoints/served/deployments', {
       name: 'blue', code_configuration: { code: up.body.digest, scoring_script: 'score.py' },
       environment: { image: 'mcr.microsoft.com/azureml/minimal-ubuntu22.04-py39-cpu-inference:latest' },
-      environment_variables: { GREETING: 'hi' }, instance_count: 1,
+      environment_variables: { GREETING: 'hi' }, instance_type: 'Standard_DS3_v2', instance_count: 1,
       readiness_probe: { initial_delay: 0, period: 1 }, liveness_probe: { initial_delay: 0, period: 1 },
     });
     assert.equal(dep.status, 202, dep.text);
@@ -167,7 +167,7 @@ describe('serve() on SIGTERM', { timeout: 120_000 }, () => {
       const code = await call('POST', '/api/v1/artifacts?kind=dir&name=code', undefined, new Uint8Array(await folderArchive({ 'score.py': SCORE_PY })));
       await call('POST', '/api/v1/endpoints', { name: 'sigterm' });
       const dep = await call('POST', '/api/v1/endpoints/sigterm/deployments', {
-        name: 'blue', code_configuration: { code: code.digest, scoring_script: 'score.py' }, environment: {}, instance_count: 2,
+        name: 'blue', code_configuration: { code: code.digest, scoring_script: 'score.py' }, environment: {}, instance_type: 'Standard_DS3_v2', instance_count: 2,
         readiness_probe: { initial_delay: 0, period: 1 },
       });
       const op = await call('GET', `/api/v1/operations/${dep.operation.id}?wait=60`);

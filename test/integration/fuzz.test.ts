@@ -143,7 +143,7 @@ it('fuzzes every route of the OpenAPI document without a 5xx', { timeout: 120_00
     '/api/v1/endpoints/{name}/regenerate-keys': [{ keyType: 'primary' }],
     '/api/v1/endpoints/{endpoint}/deployments': [{
       name: 'blue', code_configuration: { code: missing, scoring_script: 'score.py' }, environment: { image: 'python:3.11' },
-      instance_count: 1, request_settings: { request_timeout_ms: 5000, max_concurrent_requests_per_instance: 1 },
+      instance_type: 'Standard_DS3_v2', instance_count: 1, request_settings: { request_timeout_ms: 5000, max_concurrent_requests_per_instance: 1 },
       liveness_probe: { period: 10 }, environment_variables: { A: '1' }, model: 'azureml:fz-model:1',
     }],
     '/api/v1/endpoints/{endpoint}/deployments/{name}': [{ instance_count: 2, environment_variables: { B: '2' }, request_settings: { request_timeout_ms: 100 } }],

@@ -1,5 +1,5 @@
 // Fixtures of the gateway's integration tests: TEST INSTANCES (real HTTP servers on 127.0.0.1, port 0,
-// with the instance routes of SPEC §4 and a scriptable behaviour), snapshot builders and a small HTTP
+// with the instance routes of docs/compatibility.md, "The scoring script" and a scriptable behaviour), snapshot builders and a small HTTP
 // client on undici. Not a test file itself (no .test.ts suffix).
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -1,4 +1,4 @@
-// Self-measurement, not a gate (DESIGN: timings never gate): prints the gateway's added latency over
+// Self-measurement, not a gate (timings never gate a test): prints the gateway's added latency over
 // calling a test instance directly, its throughput next to the direct one, and live p99 with a
 // 100×-slower shadow mirrored at 50% next to no mirror. Only gross regressions fail (10× budgets).
 // Test instances run in a child process (gateway-instance-process.ts) so they do not share the load

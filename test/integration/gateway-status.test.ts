@@ -1,4 +1,4 @@
-// Every status code of SPEC §3 through the real GatewayHost (worker thread, port 0) and test instances
+// Every status code of docs/compatibility.md, "Scoring" through the real GatewayHost (worker thread, port 0) and test instances
 // (real HTTP servers on 127.0.0.1).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -68,7 +68,7 @@ class Server {
 
   /** Creates a deployment and waits for it; the deployment's spec is `body` plus probes. */
   async deploy(endpoint: string, body: Record<string, unknown>, token?: string) {
-    const r = await this.api('POST', `/api/v1/endpoints/${endpoint}/deployments`, { instance_count: 1, readiness_probe: PROBES, liveness_probe: PROBES, ...body }, token ? { token } : {});
+    const r = await this.api('POST', `/api/v1/endpoints/${endpoint}/deployments`, { instance_type: 'Standard_DS3_v2', instance_count: 1, readiness_probe: PROBES, liveness_probe: PROBES, ...body }, token ? { token } : {});
     if (token && r.status !== 202) return r;
     assert.equal(r.status, 202, r.text);
     const op = await this.waitOp(r.body.operation.id);

@@ -211,6 +211,7 @@ export function deploymentBody(name: string, code: string, extra: Record<string,
   return {
     name, code_configuration: { code, scoring_script: 'score.py' },
     environment: { image: 'mcr.microsoft.com/azureml/minimal-ubuntu22.04-py39-cpu-inference:latest' },
+    instance_type: 'Standard_DS3_v2',
     instance_count: 1,
     readiness_probe: { initial_delay: 0, period: 1, failure_threshold: 60 },
     liveness_probe: { initial_delay: 0, period: 1, failure_threshold: 3 },

@@ -22,16 +22,16 @@ const resolve: AssetResolver = {
   artifact: (d) => artifacts[d],
 };
 const ctx: DeploymentContext = { endpoint: 'my-endpoint', resolve };
-const minimal = { name: 'blue', environment: { image: 'img' }, instance_count: 1 };
+const minimal = { name: 'blue', environment: { image: 'img' }, instance_type: 'Standard_DS3_v2', instance_count: 1 };
 const norm = (input: unknown, c: Partial<DeploymentContext> = {}) => normaliseDeploymentInput(input, { ...ctx, ...c });
 const fails = (fn: () => unknown, code: string, message?: RegExp) =>
   assert.throws(fn, (e: any) => { assert.equal(e.code, code, e.message); if (message) assert.match(e.message, message); return true; });
 
-describe('normaliseDeploymentInput: defaults (SPEC §1.2)', () => {
+describe('normaliseDeploymentInput: defaults (docs/compatibility.md, "Deployments")', () => {
   it('fills every default', () => {
     assert.deepEqual(norm(minimal), {
       name: 'blue', endpoint_name: 'my-endpoint', tags: {}, environment: { registered: false, image: 'img' },
-      environment_variables: {}, instance_count: 1,
+      environment_variables: {}, instance_type: 'Standard_DS3_v2', instance_count: 1,
       request_settings: { request_timeout_ms: 5000, max_concurrent_requests_per_instance: 1, max_queue_wait_ms: 500 },
       liveness_probe: { initial_delay: 10, period: 10, timeout: 2, success_threshold: 1, failure_threshold: 30 },
       readiness_probe: { initial_delay: 10, period: 10, timeout: 2, success_threshold: 1, failure_threshold: 30 },
@@ -201,5 +201,45 @@ describe('normaliseDeploymentInput: partial updates', () => {
     const copy = structuredClone(base);
     patch({ request_settings: { request_timeout_ms: 1 }, tags: { x: 'y' }, environment_variables: {} });
     assert.deepEqual(base, copy);
+  });
+});
+
+describe('normaliseDeploymentInput: instance_type (docs/compatibility.md, "Instance types")', () => {
+  it('requires a known Azure VM size for a managed deployment, stored in Azure spelling', () => {
+    assert.equal(norm({ ...minimal, instance_type: 'standard_ds3_V2' }).instance_type, 'Standard_DS3_v2');
+    fails(() => norm({ ...minimal, instance_type: undefined }), 'MissingField', /managed deployment needs instance_type.*Standard_DS3_v2/);
+    fails(() => norm({ ...minimal, instance_type: 'Standard_DS3' }), 'InvalidValue', /"Standard_DS3" is not an Azure VM size.*closest known are Standard_DS3_v2/);
+    fails(() => norm({ ...minimal, instance_type: 'Standard_F2s' }), 'InvalidValue', /Standard_F2s_v2/);
+  });
+  it('takes any name on Kubernetes (a cluster instance type), by type or by the endpoint', () => {
+    assert.equal(norm({ ...minimal, type: 'kubernetes', instance_type: 'defaultinstancetype' }).instance_type, 'defaultinstancetype');
+    assert.equal(norm({ ...minimal, instance_type: 'gpu-small' }, { kubernetes: true }).instance_type, 'gpu-small');
+    assert.equal(norm({ ...minimal, instance_type: undefined }, { kubernetes: true }).instance_type, undefined);
+  });
+  it('keeps the stored size on an update that does not name one', () => {
+    const base = norm(minimal);
+    assert.equal(normaliseDeploymentInput({ instance_count: 2 }, { ...ctx, name: 'blue', base }).instance_type, 'Standard_DS3_v2');
+    fails(() => normaliseDeploymentInput({ instance_type: 'Huge' }, { ...ctx, name: 'blue', base }), 'InvalidValue', /closest known/);
+  });
+});
+
+describe('normaliseDeploymentInput: curated environments (docs/compatibility.md, "Curated environments")', () => {
+  it('resolves a curated registry reference to the packages it implies', () => {
+    const env = norm({ ...minimal, environment: 'azureml://registries/azureml/environments/sklearn-1.5/labels/latest' }).environment;
+    assert.deepEqual(env, {
+      name: 'sklearn-1.5', version: 'latest', registered: false,
+      curated: 'azureml://registries/azureml/environments/sklearn-1.5/labels/latest',
+      conda_file: { name: 'sklearn-1.5', dependencies: ['python', { pip: ['scikit-learn', 'numpy', 'joblib'] }] },
+    });
+    const minimalEnv = norm({ ...minimal, environment: 'azureml://registries/azureml/environments/minimal-ubuntu22.04-py311-cpu-inference/versions/12' }).environment;
+    assert.equal(minimalEnv.version, '12');
+    assert.deepEqual(minimalEnv.conda_file, { name: 'minimal-ubuntu22.04-py311-cpu-inference', dependencies: ['python'] });
+  });
+  it('refuses curated names without a local equivalent, and other registries', () => {
+    fails(() => norm({ ...minimal, environment: 'azureml://registries/azureml/environments/mlflow-py312-inference/labels/latest' }),
+      'InvalidReference', /no local equivalent; known families: sklearn-\*, lightgbm-\*/);
+    fails(() => norm({ ...minimal, environment: 'azureml://registries/contoso/environments/sklearn-1.5/labels/latest' }),
+      'InvalidReference', /registry "contoso"/);
+    fails(() => norm({ ...minimal, environment: 'azureml://registries/azureml/environments/sklearn-1.5/labels/stable' }), 'InvalidReference');
   });
 });

@@ -7,7 +7,7 @@ const fails = (fn: () => unknown, code: string, message?: RegExp) =>
   assert.throws(fn, (e: any) => { assert.equal(e.code, code, e.message); if (message) assert.match(e.message, message); return true; });
 
 describe('normaliseEndpointInput', () => {
-  it('applies the defaults of SPEC §1.1', () => {
+  it('applies the defaults of docs/compatibility.md, "Endpoints"', () => {
     assert.deepEqual(normaliseEndpointInput({ name: 'my-endpoint' }), {
       name: 'my-endpoint', tags: {}, auth_mode: 'key', traffic: {}, mirror_traffic: {}, public_network_access: 'enabled',
     });
@@ -110,5 +110,14 @@ describe('applyEndpointPatch', () => {
     fails(() => applyEndpointPatch(current, { name: 'other' }, deps), 'InvalidValue', /cannot be changed/);
     assert.equal(applyEndpointPatch(current, { name: 'my-endpoint' }, deps).name, 'my-endpoint');
     fails(() => applyEndpointPatch(current, { mirror: {} }, deps), 'UnknownKey', /"mirror"/);
+  });
+});
+
+describe('mirror traffic on Kubernetes endpoints', () => {
+  it('is refused when the endpoint has compute, as Azure\'s guide says', () => {
+    const k8s = normaliseEndpointInput({ name: 'k8s-ep', compute: 'azureml:k8s' });
+    assert.throws(() => applyEndpointPatch(k8s, { mirror_traffic: { green: 10 } }, ['blue', 'green']),
+      (e: any) => { assert.equal(e.code, 'MirrorInvalid'); assert.match(e.message, /Kubernetes endpoint.*not supported/); return true; });
+    assert.deepEqual(applyEndpointPatch(k8s, { traffic: { blue: 100 }, mirror_traffic: { green: 0 } }, ['blue', 'green']).mirror_traffic, {});
   });
 });

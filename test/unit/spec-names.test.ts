@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { nameRuleBroken, validateName } from '../../src/spec/names.js';
 import { SwitchyardError } from '../../src/errors.js';
 
-describe('endpoint and deployment names (SPEC §5)', () => {
+describe('endpoint and deployment names (docs/compatibility.md, "Names and limits")', () => {
   const valid = ['abc', 'blue', 'my-endpoint', 'A1-b2', 'a'.repeat(32), 'e2e-123-x', 'Green'];
   for (const name of valid) {
     it(`accepts ${JSON.stringify(name)}`, () => {

@@ -1,4 +1,4 @@
-// The trivial model as a Node scoring script, for Switchyard's Node host (SPEC §4, JavaScript form):
+// The trivial model as a Node scoring script, for Switchyard's Node host (docs/compatibility.md, "The scoring script", JavaScript form):
 // the same answer as trivial-server.mjs. DELAY_MS (an environment variable of the deployment) makes
 // it the slow shadow of B2.
 const delayMs = Number(process.env.DELAY_MS ?? 0);

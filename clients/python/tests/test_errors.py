@@ -153,7 +153,7 @@ class Errors(unittest.TestCase):
             with open(os.path.join(code, "score.py"), "w") as f:
                 f.write("def init():\n    raise RuntimeError('no model here')\n\ndef run(raw):\n    return raw\n")
             deployment = ManagedOnlineDeployment(
-                name="broken", endpoint_name=self.name, instance_count=1,
+                name="broken", endpoint_name=self.name, instance_type="Standard_DS3_v2", instance_count=1,
                 code_configuration=CodeConfiguration(code=code, scoring_script="score.py"),
                 environment=Environment(image="python:3.11"),
             )

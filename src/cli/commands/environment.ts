@@ -1,4 +1,4 @@
-// `switchyard environment create|show|list`: registered environment assets (SPEC §1.3).
+// `switchyard environment create|show|list`: registered environment assets (docs/compatibility.md, "Models and environments").
 import { resolve } from 'node:path';
 import { composeDocument } from '../yaml/compose.js';
 import { loadEnvironmentDoc } from '../yaml/environment.js';

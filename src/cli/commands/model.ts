@@ -1,4 +1,4 @@
-// `switchyard model create|show|list`: registered model assets (SPEC §1.3).
+// `switchyard model create|show|list`: registered model assets (docs/compatibility.md, "Models and environments").
 import { resolve } from 'node:path';
 import { composeDocument } from '../yaml/compose.js';
 import { loadModelDoc } from '../yaml/model.js';

@@ -1,4 +1,4 @@
-// `switchyard online-deployment ...`: create, update, show, list, delete, get-logs, metrics (SPEC §2).
+// `switchyard online-deployment ...`: create, update, show, list, delete, get-logs, metrics (docs/compatibility.md, "Command line").
 import { SwitchyardError } from '../../errors.js';
 import type { DeploymentPatch, DeploymentView, LogContainer } from '../../sdk/types.js';
 import type { EnvironmentBinding } from '../../spec/types.js';

@@ -1,5 +1,5 @@
 // `switchyard online-endpoint ...`: create, show, list, update, delete, invoke, get-credentials,
-// regenerate-keys (SPEC §2).
+// regenerate-keys (docs/compatibility.md, "Command line").
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { SwitchyardError } from '../../errors.js';

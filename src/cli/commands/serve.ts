@@ -35,7 +35,7 @@ const port = (v: number | undefined, flag: string): number | undefined => {
 /** The package root (this file is dist/cli/commands/serve.js or src/cli/commands/serve.ts). */
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** In-flight requests may run up to request_timeout_ms (at most 180 s, SPEC §1.2); then some slack. */
+/** In-flight requests may run up to request_timeout_ms (at most 180 s, docs/compatibility.md, "Deployments"); then some slack. */
 const SHUTDOWN_DEADLINE_MS = 190_000;
 
 function nextSteps(started: { controlUrl: string; gatewayUrl: string; dataDir: string; isolation: Awaited<ReturnType<ServeModule['serve']>>['isolation'] }, ctx: Context): string {

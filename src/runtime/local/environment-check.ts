@@ -47,8 +47,12 @@ export async function checkPythonEnvironment(
     ...(environment.interpreter ? { explicit: environment.interpreter } : {}),
     ...(serverPython ? { serverDefault: serverPython } : {}),
   });
+  if (environment.curated) {
+    say(`Environment ${label}: the curated environment ${environment.curated} stands for ${requirements.filter((r) => r.kind === 'module').map((r) => r.name).join(', ') || 'Python alone'} (docs/compatibility.md, "Curated environments").`);
+  }
   if (!choice) {
-    const message = unsatisfiedMessage(rejected);
+    const message = (environment.curated ? `The curated environment ${environment.curated} needs Python packages on this machine. ` : '')
+      + unsatisfiedMessage(rejected);
     say(`ERROR: ${message}`);
     return { ok: false, message };
   }

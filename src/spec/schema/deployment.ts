@@ -86,6 +86,7 @@ const deploymentFields = {
   type: Type.Optional(Choice(DEPLOYMENT_TYPES, { description: 'managed (default) or kubernetes (default when the endpoint has compute)' })),
   // Printed by show; accepted and ignored so show output can be fed back.
   id: ReadOnly(), provisioning_state: ReadOnly(), creation_context: ReadOnly(), instances: ReadOnly(), conditions: ReadOnly(), error: ReadOnly(),
+  memory_limit: ReadOnly(),
 };
 
 /** Keys kept in the spec's `extra` as given. */
@@ -163,4 +164,7 @@ export const DeploymentView = Type.Object({
   instances: Type.Array(Instance),
   conditions: Type.Array(Condition),
   error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+  memory_limit: Type.Optional(Type.String({
+    description: 'Extension: the per-instance memory limit in force: resources.limits.memory, else the instance type\'s memory',
+  })),
 }, { additionalProperties: true });

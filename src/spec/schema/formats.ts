@@ -4,6 +4,7 @@
 import { SwitchyardError } from '../../errors.js';
 import { nameRuleBroken } from '../names.js';
 import { isDigest, parseAssetRef } from '../references.js';
+import { curatedFamily, isRegistryReference, parseRegistryEnvironmentRef } from '../curated-environments.js';
 
 export interface FormatRule {
   test(value: string): boolean;
@@ -30,13 +31,24 @@ function resourceName(kind: 'endpoint' | 'deployment'): FormatRule {
 
 /** An `azureml:` reference that parses; a digest too when `digestToo` (a model can be an uploaded artifact). */
 function reference(kind: 'model' | 'environment', digestToo: boolean): FormatRule {
+  const curated = (v: string) => {
+    const ref = kind === 'environment' ? parseRegistryEnvironmentRef(v) : null;
+    if (!ref) return false;
+    try { curatedFamily(ref); return true; } catch { return false; }
+  };
   const parses = (v: string) => {
+    if (isRegistryReference(v)) return curated(v);
     try { return parseAssetRef(kind, v) !== null; } catch { return false; }
   };
-  const forms = `azureml:<name>:<version> or azureml:<name>@latest${digestToo ? ', or an uploaded artifact digest' : ''}`;
+  const forms = `azureml:<name>:<version> or azureml:<name>@latest${digestToo ? ', or an uploaded artifact digest' : ', or a curated azureml://registries/azureml/environments/<name>/labels/latest'}`;
   return {
     test: (v) => parses(v) || (digestToo && isDigest(v)),
     refuse: (field, value, at) => {
+      // A curated environment of Azure's registry that has no local equivalent says so.
+      const ref = kind === 'environment' && typeof value === 'string' ? parseRegistryEnvironmentRef(value) : null;
+      if (ref) {
+        try { curatedFamily(ref); } catch (e) { return e as SwitchyardError; }
+      }
       const what = kind === 'model' ? 'A local path must be uploaded by the CLI first.' : 'Or write the environment inline ({image, conda_file, ...}).';
       return new SwitchyardError('InvalidReference', `${field}${at} ${shown(value)} is not a valid ${kind} reference: use ${forms}. ${what}`);
     },

@@ -15,7 +15,7 @@ from ._base import Entity, drop_none, plain
 from .assets import Environment, Model
 from .settings import CodeConfiguration, OnlineRequestSettings, ProbeSettings, scale_settings_from
 
-# Keys of a deployment the REST API takes besides the references (SPEC §1.2), in YAML order.
+# Keys of a deployment the REST API takes besides the references (docs/compatibility.md, "Deployments"), in YAML order.
 _PLAIN_KEYS = (
     "description", "tags", "environment_variables", "instance_type", "instance_count",
     "app_insights_enabled", "egress_public_network_access", "data_collector", "resources", "model_mount_path",
