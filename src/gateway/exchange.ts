@@ -1,5 +1,5 @@
 // One live request's trip through the gateway once routed and admitted: wait for an instance, send the
-// buffered body, stream the instance's answer back, and turn every failure into the status SPEC §3 names.
+// buffered body, stream the instance's answer back, and turn every failure into the status docs/compatibility.md, "Scoring" names.
 // The object is also the upstream handler and the upstream request (upstream-connection.ts), so a
 // request costs one object and one timer.
 import type { ClientResponse } from './client-connection.js';

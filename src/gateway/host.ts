@@ -43,7 +43,7 @@ export type EvidenceHandler = (pairs: PairRecord[], drops: Array<{ endpoint: str
 /** A request message before the host numbers it. */
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
-/** How long close() lets admitted requests finish: the longest request_timeout_ms SPEC allows. */
+/** How long close() lets admitted requests finish: the longest request_timeout_ms a deployment may set (docs/compatibility.md, "Deployments"). */
 const CLOSE_GRACE_MS = 180_000;
 
 /**
@@ -144,12 +144,6 @@ class GatewayRunner implements RunningGateway {
       }
     })();
     return this.closing;
-  };
-
-  /** Test hook: makes the worker exit as a crash would (proves recovery). */
-  crashForTest = async (): Promise<void> => {
-    await this.ready;
-    this.worker?.postMessage({ op: 'crash', id: 0 } as HostToWorker);
   };
 
   /** A call to the worker; one that the worker's death interrupts is made again on its successor. */

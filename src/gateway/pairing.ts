@@ -1,4 +1,4 @@
-// Pairing of mirrored answers, beside the data path (DESIGN: "evidence flows beside the data path").
+// Pairing of mirrored answers, beside the data path (evidence never slows the data path).
 // For a request that is copied to one or more shadows, the live exchange records its answer (status,
 // latency, body up to a cap) in a LiveSide; each copy records the shadow's answer in a Pair. When both
 // halves of a pair are in, the pair is queued for the comparer, which runs on the main thread: pairs

@@ -18,8 +18,6 @@ export type HostToWorker =
   /** Cumulative answers and recent latencies of one endpoint's deployments (rollout gates). */
   | { op: 'figures'; id: number; endpoint: string }
   | { op: 'close'; id: number; timeoutMs: number }
-  /** Test hook: exit as a crash would, to prove the host restarts the data path. */
-  | { op: 'crash'; id: number }
   /** The comparer has handled `n` pairs of evidence (pairing.ts bounds the unacknowledged ones). */
   | { op: 'pairs-ack'; id: number; n: number };
 

@@ -1,4 +1,4 @@
-// The correlation headers of SPEC §3: x-request-id (a GUID, kept when the client sent a valid one) and
+// The correlation headers of docs/compatibility.md, "Scoring": x-request-id (a GUID, kept when the client sent a valid one) and
 // x-ms-client-request-id (echoed: letters, digits, '-' and '_' only, at most 40 characters).
 import { randomUUID } from 'node:crypto';
 

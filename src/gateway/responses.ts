@@ -56,7 +56,7 @@ export function sendError(
   res.end(body);
 }
 
-/** The headers SPEC §3 puts on a 424. */
+/** The headers docs/compatibility.md, "Scoring" puts on a 424. */
 export function modelErrorHeaders(statusCode: number, reason: string): string[] {
   return ['ms-azureml-model-error-statuscode', String(statusCode), 'ms-azureml-model-error-reason', reason];
 }

@@ -49,7 +49,7 @@ export function route(
   mirrorDraw: MirrorDraw = randomMirrorDraw(rand),
 ): RouteResult {
   // A named deployment gets the request whatever its traffic (0% and mirror-only included), and such
-  // requests are never mirrored (SPEC §3).
+  // requests are never mirrored (docs/compatibility.md, "Scoring").
   if (requestedDeployment !== undefined && requestedDeployment !== '') {
     const named = findDeployment(endpoint, requestedDeployment);
     return named === undefined ? UNKNOWN_DEPLOYMENT : { live: named, mirror: null };

@@ -86,9 +86,6 @@ port.on('message', (m: HostToWorker) => {
           post({ op: 'reply', id: m.id, ok: true, value: endpointFigures(state.stats.all(), m.endpoint) });
           break;
         }
-        case 'crash': {
-          process.exit(70);
-        }
         case 'close': {
           if (!closing) {
             closing = true;
