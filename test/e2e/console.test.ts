@@ -127,6 +127,13 @@ describe('web console', () => {
     const primary = await admin.getByTestId('primary-key').textContent();
     const keys = await rest(`/api/v1/endpoints/${E}/list-keys`, { method: 'POST' });
     assert.equal(primary, keys.body.primaryKey);
+    // Regenerate the secondary key: confirmed in a dialog, the new key shown is the server's.
+    await admin.getByRole('button', { name: 'Regenerate' }).nth(1).click();
+    await admin.getByRole('button', { name: 'Regenerate key' }).click();
+    await admin.getByTestId('secondary-key').filter({ hasNotText: keys.body.secondaryKey }).waitFor();
+    const after = (await rest(`/api/v1/endpoints/${E}/list-keys`, { method: 'POST' })).body;
+    assert.equal(await admin.getByTestId('secondary-key').textContent(), after.secondaryKey);
+    assert.equal(after.primaryKey, keys.body.primaryKey);
     await admin.reload();
     await admin.getByRole('heading', { name: 'Deployments' }).waitFor();
     await shot(admin, 'endpoint');
