@@ -36,7 +36,10 @@ def _check_keys(doc: Dict[str, Any], allowed: set, source: PathLike, what: str) 
         raise ValidationException(f"{os.fspath(source)}: unknown {what} key {unknown[0]!r}; known keys: {', '.join(sorted(allowed))}")
 
 
-_ENDPOINT_KEYS = {"name", "description", "tags", "auth_mode", "traffic", "mirror_traffic", "compute", "identity", "public_network_access", "properties", "kind", "location"}
+_ENDPOINT_KEYS = {
+    "name", "description", "tags", "auth_mode", "traffic", "mirror_traffic", "compute", "identity", "public_network_access",
+    "properties", "kind", "location", "shadow_traffic", "sticky_header", "shadow_compare",
+}
 
 
 def load_online_endpoint(source: PathLike, *, relative_origin: Optional[str] = None, params_override: Optional[list] = None, **kwargs: Any) -> OnlineEndpoint:

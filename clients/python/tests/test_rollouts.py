@@ -8,6 +8,7 @@ import tempfile
 import unittest
 
 from tests import server as harness
+from tests.server import wait_for
 
 from switchyard_ml import (
     HttpResponseError,
@@ -47,6 +48,35 @@ class Rollouts(unittest.TestCase):
         except ResourceNotFoundError:
             pass
         cls.ml_client.online_endpoints.begin_delete(name=cls.name).result()
+
+    def test_0_shadow_traffic_and_sticky_header(self) -> None:
+        # Endpoint extensions (docs/shadow-evaluation.md), set as attributes like Azure's traffic.
+        endpoint = self.ml_client.online_endpoints.get(self.name)
+        self.assertIsNone(endpoint.shadow_traffic)
+        endpoint.shadow_traffic = {"green": 50}
+        endpoint.sticky_header = "x-user-id"
+        endpoint.shadow_compare = {"abs_tolerance": 0.5, "rel_tolerance": 0.01}
+        updated = self.ml_client.begin_create_or_update(endpoint).result()
+        self.assertEqual((updated.shadow_traffic, updated.sticky_header), ({"green": 50}, "x-user-id"))
+        self.assertEqual(updated.shadow_compare["abs_tolerance"], 0.5)
+        self.assertEqual(updated.traffic, {"blue": 100, "green": 0}, "the live split is untouched")
+        request = os.path.join(harness.EXAMPLE, "model-1", "sample-request.json")
+        for _ in range(4):
+            self.ml_client.online_endpoints.invoke(self.name, request)
+        green = wait_for(
+            lambda: (lambda c: c if c and c.pairs >= 2 else None)(
+                self.ml_client.online_endpoints.get_comparison(self.name, deployment="green").shadow("green")),
+            "2 compared pairs for the green shadow",
+        )
+        self.assertEqual((green.kind, green.tolerance["abs"]), ("shadow", 0.5))
+        # A freshly made endpoint object leaves the extensions as they are; {} and "" clear them.
+        self.ml_client.begin_create_or_update(ManagedOnlineEndpoint(name=self.name)).result()
+        self.assertEqual(self.ml_client.online_endpoints.get(self.name).shadow_traffic, {"green": 50})
+        updated.shadow_traffic = {}
+        updated.sticky_header = ""
+        cleared = self.ml_client.begin_create_or_update(updated).result()
+        self.assertFalse(cleared.shadow_traffic)
+        self.assertFalse(cleared.sticky_header)
 
     def test_1_start_refuse_manual_change_pause_resume_abort(self) -> None:
         with self.assertRaises(ResourceNotFoundError) as caught:

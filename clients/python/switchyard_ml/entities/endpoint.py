@@ -10,6 +10,8 @@ from typing import Any, Dict, Optional
 from ._base import Entity, drop_none, same
 
 _PATCHABLE = ("description", "tags", "auth_mode", "traffic", "mirror_traffic", "public_network_access")
+# Switchyard extensions (docs/shadow-evaluation.md): None leaves the server's value; {} / "" clear it.
+_EXTENSIONS = ("shadow_traffic", "sticky_header", "shadow_compare")
 
 
 def _lower(v: Optional[str]) -> Optional[str]:
@@ -51,6 +53,11 @@ class OnlineEndpoint(Entity):
         self.kind = kind
         self.public_network_access = public_network_access
         self.id = kwargs.pop("id", None)
+        # Switchyard extensions (not in Azure): shadows {deployment: percent} beside mirror_traffic, a
+        # header that makes a client's requests stick to one deployment, and the comparison's tolerances.
+        self.shadow_traffic: Optional[Dict[str, int]] = kwargs.pop("shadow_traffic", None)
+        self.sticky_header: Optional[str] = kwargs.pop("sticky_header", None)
+        self.shadow_compare: Optional[Dict[str, Any]] = kwargs.pop("shadow_compare", None)
 
     def _to_dict(self) -> Dict[str, Any]:
         return drop_none({
@@ -60,6 +67,7 @@ class OnlineEndpoint(Entity):
             "provisioning_state": self.provisioning_state, "scoring_uri": self.scoring_uri,
             "openapi_uri": self.openapi_uri, "kind": self.kind, "location": self.location,
             "id": self.id, "properties": self.properties or None,
+            **{k: getattr(self, k) for k in _EXTENSIONS if getattr(self, k) is not None},
         })
 
     # --- REST ---------------------------------------------------------------------------------
@@ -70,6 +78,7 @@ class OnlineEndpoint(Entity):
             "public_network_access": _lower(self.public_network_access),
             # The server refuses a create that sends traffic to deployments (they cannot exist yet).
             "traffic": self.traffic or None, "mirror_traffic": self.mirror_traffic or None,
+            **{k: getattr(self, k) for k in _EXTENSIONS if getattr(self, k) is not None},
         })
         return body
 
@@ -87,8 +96,10 @@ class OnlineEndpoint(Entity):
             "mirror_traffic": self.mirror_traffic or None,
             "public_network_access": _lower(self.public_network_access),
         }
+        for key in _EXTENSIONS:
+            wanted[key] = getattr(self, key)
         patch: Dict[str, Any] = {}
-        for key in _PATCHABLE:
+        for key in (*_PATCHABLE, *_EXTENSIONS):
             value = wanted[key]
             if value is None:
                 continue
@@ -106,6 +117,7 @@ class OnlineEndpoint(Entity):
             identity=view.get("identity"), scoring_uri=view.get("scoring_uri"), openapi_uri=view.get("openapi_uri"),
             provisioning_state=view.get("provisioning_state"), kind=view.get("kind"),
             public_network_access=view.get("public_network_access"), id=view.get("id"),
+            **{k: view[k] for k in _EXTENSIONS if k in view},
         )
         if cls is KubernetesOnlineEndpoint:
             return KubernetesOnlineEndpoint(compute=view.get("compute"), **fields)
