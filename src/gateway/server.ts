@@ -3,8 +3,9 @@
 //   POST /endpoints/:name/score[/][?query]   → the routed deployment's scorePath (query kept)
 //   GET  /endpoints/:name/swagger.json       → the live route's swaggerPath (same auth)
 //   GET  /healthz                            → 200 while the server runs
-// Order per request: endpoint (404) → auth (401) → route (404) → size (413) → admission (429) →
-// body → instance (queue, 408, 424) → answer; mirror copies leave once the body is in.
+// Order per request: endpoint (404) → public_network_access (403) → auth (401; 429 past the source's
+// failure limit) → route (404) → size (413) → admission (429) → body → instance (queue, 408, 424) →
+// answer; mirror copies leave once the body is in. The listener closes connections past maxConnections.
 // It runs inside the gateway's worker thread (worker.ts); nothing here logs per request.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { AuthFailureLimiter } from '../control/auth-failure-limiter.js';
