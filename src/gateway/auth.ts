@@ -4,6 +4,7 @@
 // Nothing here logs, and the verdict never echoes the credential.
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { EndpointRoute } from './snapshot.js';
+import { trimOws } from './http-syntax.js';
 import { verifyToken } from './token.js';
 
 export type AuthVerdict = 'ok' | 'missing' | 'invalid';
@@ -39,17 +40,17 @@ export function compileAuth(ep: EndpointRoute): EndpointAuth {
 }
 
 /**
- * Extracts the credential: `Bearer <x>` with any scheme case and extra blanks; a value without a
+ * Extracts the credential: `Bearer <x>` with any scheme case and extra SP/HTAB (never NBSP); a value without a
  * scheme is taken as the credential itself (curl users paste bare keys). Undefined when absent.
  */
 export function credentialOf(authorization: string | undefined): string | undefined {
   if (authorization === undefined) return undefined;
-  let s = authorization.trim();
+  let s = trimOws(authorization);
   if (s === '') return undefined;
   const sp = s.indexOf(' ');
   if (sp > 0) {
     if (s.slice(0, sp).toLowerCase() !== 'bearer') return s; // unknown scheme: verification will fail
-    s = s.slice(sp + 1).trim();
+    s = trimOws(s.slice(sp + 1));
   } else if (s.toLowerCase() === 'bearer') {
     return undefined;
   }

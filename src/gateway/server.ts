@@ -13,6 +13,7 @@ import { authorize, challengeFor } from './auth.js';
 import { ClientConnection, type BodyReader, type ClientResponse, type ConnectionContext } from './client-connection.js';
 import { Exchange, type ExchangeKind } from './exchange.js';
 import { headersTowardsInstance } from './forwarded-headers.js';
+import { trimOws } from './http-syntax.js';
 import { MirrorDispatcher, type MirrorLane } from './mirror.js';
 import { Pairing } from './pairing.js';
 import { DEFAULT_SHED, LoadShed } from './load-shed.js';
@@ -175,7 +176,7 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits, 
     }
 
     const requested = headers['azureml-model-deployment'];
-    const named = typeof requested === 'string' ? requested.trim() : undefined;
+    const named = typeof requested === 'string' ? trimOws(requested) : undefined;
     let split = ep.split;
     if (ep.stickyHeader !== null) {
       // Sticky split (extension): the header's value picks the deployment; without it, the ordinary split.
