@@ -14,6 +14,7 @@ import { auditHook, startAuditRetention } from './audit.js';
 import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { DeniedAttempts } from './denied-attempts.js';
 import { withDefaults, type SecuritySettings } from './security-settings.js';
+import { controlServerFactory, type TlsMaterial } from './listener.js';
 import { permissionFor } from './permissions.js';
 import { makeErrorHandler, notFoundHandler } from './error-handler.js';
 import { EndpointService } from './endpoint-service.js';
@@ -67,15 +68,20 @@ export interface ControlAppDeps {
   rollouts: { controller: RolloutController; hasAgreement: boolean };
   /** Largest JSON body (default 16 MiB: conda files and inline environments are small). */
   jsonBodyLimit?: number;
-  /** Audit retention and the failed-authentication rate limit (defaults: security-settings.ts). */
+  /** Audit retention, the failed-authentication rate limit, listener limits (defaults: security-settings.ts). */
   security?: Partial<SecuritySettings>;
+  /** Certificate and key: the control API answers HTTPS only. */
+  tls?: TlsMaterial;
   /** Instances run as the server's own user: writing a deployment needs Owner (permissions.ts). */
   codeRunsAsServer?: boolean;
 }
 
 export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInstance> {
   const version = deps.version ?? SWITCHYARD_VERSION;
+  const security = withDefaults(deps.security);
   const app = Fastify({
+    // HTTPS with a certificate; a connection cap and slow-client timeouts either way (listener.ts).
+    serverFactory: controlServerFactory(security, deps.tls),
     loggerInstance: deps.logger,
     // Per-request lines would drown the log (the CLI long-polls operations); onResponse logs at debug.
     logController: new LogController({ disableRequestLogging: true }),
@@ -129,7 +135,6 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
     }
   });
 
-  const security = withDefaults(deps.security);
   const limiter = new AuthFailureLimiter({
     limit: security.authFailureLimit, windowMs: security.authFailureWindowSeconds * 1000, maxSources: security.authFailureSources,
   });

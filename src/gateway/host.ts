@@ -13,6 +13,8 @@ export interface GatewayStartOptions {
   port: number;
   logger: Logger;
   limits?: Partial<GatewayLimits>;
+  /** PEM certificate chain and key: HTTPS on the gateway's listener. */
+  tls?: { cert: string; key: string };
 }
 
 export interface RunningGateway {
@@ -231,11 +233,11 @@ class GatewayRunner implements RunningGateway {
 export const GatewayHost = {
   async start(options: GatewayStartOptions): Promise<RunningGateway> {
     const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...definedOnly(options.limits ?? {}) };
-    const config: WorkerConfig = { host: options.host, port: options.port, limits, logLevel: options.logger.level };
+    const config: WorkerConfig = { host: options.host, port: options.port, limits, logLevel: options.logger.level, ...(options.tls ? { tls: options.tls } : {}) };
     const runner = new GatewayRunner(config, options.logger);
     runner.port = await runner.boot(options.port);
     const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
-    runner.url = `http://${hostForUrl}:${runner.port}`;
+    runner.url = `${options.tls ? 'https' : 'http'}://${hostForUrl}:${runner.port}`;
     return runner;
   },
 };

@@ -9,6 +9,8 @@ export interface WorkerConfig {
   limits: GatewayLimits;
   /** Lowest pino level the worker bothers to send to the host ('debug', 'info', 'warn', ...). */
   logLevel: string;
+  /** PEM certificate chain and key: the gateway answers HTTPS only. */
+  tls?: { cert: string; key: string };
 }
 
 export type HostToWorker =

@@ -9,6 +9,7 @@
 // It runs inside the gateway's worker thread (worker.ts); nothing here logs per request.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { AuthFailureLimiter } from '../control/auth-failure-limiter.js';
+import { createServer as createTlsServer } from 'node:tls';
 import { authorize, challengeFor } from './auth.js';
 import { ClientConnection, type BodyReader, type ClientResponse, type ConnectionContext } from './client-connection.js';
 import { Exchange, type ExchangeKind } from './exchange.js';
@@ -85,7 +86,11 @@ export interface CopyTarget {
   kind: 'mirror' | 'shadow' | 'noise';
 }
 
-export function createGatewayServer(state: RoutingState, limits: GatewayLimits, pairing: Pairing = new Pairing(null)): GatewayServer {
+/**
+ * `tls`: certificate and key to answer HTTPS (node:tls around the same connection handler: the TLS
+ * socket is a net.Socket to ClientConnection); without it, plain HTTP.
+ */
+export function createGatewayServer(state: RoutingState, limits: GatewayLimits, pairing: Pairing = new Pairing(null), tls?: { cert: string; key: string }): GatewayServer {
   const mirror = new MirrorDispatcher();
   // Touched only when authentication fails: a valid credential never pays for it.
   const authFailures = limits.authFailureLimit > 0
@@ -307,13 +312,18 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits, 
     forget: (c) => connections.delete(c),
   };
 
-  const server = createServer({ noDelay: true }, (socket: Socket) => {
+  const onConnection = (socket: Socket): void => {
     if (closing) {
       socket.destroy();
       return;
     }
+    if (tls) socket.setNoDelay(true);
     connections.add(new ClientConnection(socket, ctx));
-  });
+  };
+  // A TLS handshake must finish within the head's time limit too (slow handshakes hold connections).
+  const server = tls
+    ? createTlsServer({ cert: tls.cert, key: tls.key, handshakeTimeout: limits.headersTimeoutMs }, onConnection)
+    : createServer({ noDelay: true }, onConnection);
   (gateway as { server: Server }).server = server;
   // Past the cap, node closes a new connection before it becomes a socket: cheap under a flood, and
   // the file descriptors left keep the control plane (same process) reachable.

@@ -25,7 +25,7 @@ const state = new RoutingState();
 const registry = createGatewayRegistry(state);
 // Mirrored answers are paired here and compared on the main thread (control/comparer.ts).
 const pairing = new Pairing((b) => post({ op: 'pairs', pairs: b.pairs, drops: b.drops }));
-const gateway = createGatewayServer(state, config.limits, pairing);
+const gateway = createGatewayServer(state, config.limits, pairing, config.tls);
 gateway.onFault = (err) => log('error', 'gateway request handler failed', { err: err.stack ?? String(err) });
 // Malformed or slow clients: the connection answered 400/431/408 itself (when it could) and closes.
 gateway.onClientError = (code) => log('debug', 'client error', { code });

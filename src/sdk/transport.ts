@@ -77,7 +77,24 @@ function rootMessage(e: unknown): string {
   return message;
 }
 
+/** TLS verification failures: the server answered, but with a certificate this process does not trust. */
+function certificateProblem(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let depth = 0; depth < 5 && cur && typeof cur === 'object'; depth++) {
+    const c = (cur as { code?: unknown }).code;
+    if (typeof c === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/.test(c)) return `${c}: ${(cur as Error).message}`;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 export function unreachable(url: string, e: unknown): SwitchyardError {
+  const cert = certificateProblem(e);
+  if (cert) {
+    return new SwitchyardError('ServerUnreachable',
+      `cannot verify the TLS certificate of ${url} (${cert}). If the server uses a self-signed certificate, ` +
+        'set SWITCHYARD_CA_FILE (or NODE_EXTRA_CA_CERTS) to that certificate\'s PEM file.');
+  }
   const code = networkCode(e);
   const why = code === 'ECONNREFUSED' ? 'connection refused'
     : code === 'ENOTFOUND' ? 'host not found'

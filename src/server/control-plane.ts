@@ -17,6 +17,7 @@ import { AccessTokens } from '../control/access-tokens.js';
 import { ensureMasterKey } from './master-key.js';
 import type { ControlContext, GatewayMetrics, TokenMinter } from '../control/context.js';
 import { withDefaults, type SecuritySettings } from '../control/security-settings.js';
+import type { TlsMaterial } from '../control/listener.js';
 import { Comparer } from '../control/comparer.js';
 import { cpuPriorities } from '../control/cpu-priorities.js';
 import { ComparisonService } from '../control/comparison-service.js';
@@ -49,6 +50,8 @@ export interface ControlPlaneOptions {
   quickWaitMs?: number;
   /** Audit retention, auth rate limit, extraction caps, connection limits (defaults: security-settings.ts). */
   security?: Partial<SecuritySettings>;
+  /** Certificate and key: the control API answers HTTPS. */
+  tls?: TlsMaterial;
   /** Instances run as the server's own user (not isolated): deploying code needs Owner. */
   codeRunsAsServer?: boolean;
 }
@@ -145,6 +148,7 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
     const app = await buildControlApp({
       context, tokens, auth: anyOf(adminTokenResolver(options.adminToken), tokens.resolver()), logger: logger.child({ component: 'control' }),
       security,
+      ...(options.tls ? { tls: options.tls } : {}),
       rollouts: { controller: rollouts, hasAgreement: true },
       ...(options.codeRunsAsServer ? { codeRunsAsServer: true } : {}),
     });

@@ -19,6 +19,7 @@ import { assembleControlPlane } from './control-plane.js';
 import { securitySettingsFromEnv } from '../control/security-settings.js';
 import { gatewayLimitsFromEnv } from '../gateway/settings.js';
 import { openFileLimit } from './open-file-limit.js';
+import { loadTransportSecurity } from './transport-security.js';
 
 export interface ServeOptions {
   host?: string;
@@ -42,6 +43,11 @@ export interface ServeOptions {
   tokenTtlSeconds?: number;
   /** Close on SIGINT/SIGTERM (default true). */
   handleSignals?: boolean;
+  /** PEM certificate (chain) and key files: both listeners answer HTTPS. */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Allow a non-loopback host without TLS (a TLS proxy in front encrypts). */
+  insecure?: boolean;
 }
 
 export interface RunningServer {
@@ -60,8 +66,8 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.SWITCHYARD_DATA_DIR ?? join(homedir(), '.switchyard'));
 }
 
-const urlOf = (host: string, port: number): string =>
-  `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+const urlOf = (host: string, port: number, scheme = 'http'): string =>
+  `${scheme}://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
 /** SWITCHYARD_MAX_ARTIFACT_BYTES: a positive whole number of bytes, or unset. */
 export function maxArtifactBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
@@ -96,6 +102,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const security = securitySettingsFromEnv();
   const maxArtifactBytes = options.maxArtifactBytes ?? maxArtifactBytesFromEnv();
   const host = options.host ?? '127.0.0.1';
+  const tls = await loadTransportSecurity(host, options);
   const dataDir = options.dataDir ? resolve(options.dataDir) : defaultDataDir();
   const logger = options.logger ?? createLogger({ ...(options.logLevel ? { level: options.logLevel } : {}) });
   const isolation = resolveInstanceIsolation(options.instanceUser ?? process.env.SWITCHYARD_INSTANCE_USER);
@@ -122,7 +129,9 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const gatewayLimits = gatewayLimitsFromEnv(process.env, { openFileLimit: files?.soft ?? Number.NaN, controlConnections: security.controlMaxConnections });
   logger.info({ openFileLimit: files?.soft, gatewayMaxConnections: gatewayLimits.maxConnections, controlMaxConnections: security.controlMaxConnections },
     'connection limits');
-  const gateway = await GatewayHost.start({ host, port: options.gatewayPort ?? DEFAULT_GATEWAY_PORT, logger: logger.child({ component: 'gateway' }), limits: gatewayLimits });
+  const gateway = await GatewayHost.start({ host, port: options.gatewayPort ?? DEFAULT_GATEWAY_PORT, logger: logger.child({ component: 'gateway' }), limits: gatewayLimits,
+    ...(tls ? { tls } : {}),
+  });
   let plane;
   try {
     plane = await assembleControlPlane({
@@ -138,6 +147,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       ...(maxArtifactBytes ? { maxArtifactBytes } : {}),
       ...(options.tokenTtlSeconds ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
       security,
+      ...(tls ? { tls } : {}),
     });
     // Bring back what the store says before taking requests: the gateway gets its first snapshot,
     // anything an earlier process left Creating/Updating/Deleting is driven to an end, and the
@@ -151,7 +161,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     throw e;
   }
   const address = plane.app.server.address();
-  const controlUrl = urlOf(host, typeof address === 'object' && address ? address.port : options.port ?? DEFAULT_CONTROL_PORT);
+  const controlUrl = urlOf(host, typeof address === 'object' && address ? address.port : options.port ?? DEFAULT_CONTROL_PORT, tls ? 'https' : 'http');
   const gatewayUrl = gateway.url.replace(/\/$/, '');
   logger.info({ event: 'serving', controlUrl, gatewayUrl, dataDir, adminTokenFile: admin.path, adminTokenCreated: admin.created },
     `Switchyard control plane at ${controlUrl}, gateway at ${gatewayUrl}; admin token in ${admin.path}`);

@@ -31,16 +31,18 @@ export interface Server {
   stop(): Promise<{ code: number | null; stdout: string }>;
 }
 
-export async function startServer(): Promise<Server> {
+/** `args`: more `serve` flags; `env`: more variables; `fileLimit`: the server's open-file limit (ulimit -n). */
+export async function startServer(extra: { args?: string[]; env?: Record<string, string>; fileLimit?: number } = {}): Promise<Server> {
   ensureBuilt();
   const home = mkdtempSync(join(tmpdir(), 'sy-e2e-home-'));
   const dataDir = join(home, 'data');
-  const env = { ...process.env, HOME: home, SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_LOG_LEVEL: 'warn' } as Record<string, string>;
+  const env = { ...process.env, HOME: home, SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_LOG_LEVEL: 'warn', ...extra.env } as Record<string, string>;
   delete env.SWITCHYARD_URL;
   delete env.SWITCHYARD_TOKEN;
-  const child: ChildProcess = spawn(BIN, ['serve', '--port', '0', '--gateway-port', '0', '--data-dir', dataDir], {
-    cwd: home, env, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const args = ['serve', '--port', '0', '--gateway-port', '0', '--data-dir', dataDir, ...(extra.args ?? [])];
+  const child: ChildProcess = extra.fileLimit
+    ? spawn('bash', ['-c', `ulimit -n ${extra.fileLimit} && exec "$0" "$@"`, BIN, ...args], { cwd: home, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(BIN, args, { cwd: home, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
   const lines: string[] = [];

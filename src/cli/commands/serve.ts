@@ -8,11 +8,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SwitchyardError } from '../../errors.js';
 import { defineCommand, type Context } from '../command.js';
-import { num, str } from '../flags.js';
+import { bool, num, str } from '../flags.js';
 
 interface ServeOptions {
   host?: string; port?: number; gatewayPort?: number; dataDir?: string; python?: string; logLevel?: string;
   instanceUser?: string; instanceDir?: string;
+  tlsCert?: string; tlsKey?: string; insecure?: boolean;
   /** The CLI owns the signals, so it can report `closed` after close() ends. */
   handleSignals?: boolean;
 }
@@ -89,9 +90,12 @@ export const serve = defineCommand<ServeOptions>({
     { name: 'python', kind: 'string', value: 'PATH', help: 'Python interpreter for scoring hosts (also $SWITCHYARD_PYTHON; an environment may name its own with `interpreter:`). Default: the first of /usr/bin/python3 and python3 on PATH that can import the environment\'s packages.' },
     { name: 'instance-user', kind: 'string', value: 'USER', help: 'Unprivileged user scoring instances run as, each deployment with a group of its own (also $SWITCHYARD_INSTANCE_USER; scripts/instance-user.sh creates it). Needs a root server; `none` runs instances as the server\'s own user, and then only Owner may deploy code. Default: switchyard-instance when root, else none (with a warning).' },
     { name: 'instance-dir', kind: 'string', value: 'DIR', help: 'Where model and code are staged for instances (also $SWITCHYARD_INSTANCE_DIR). Default: DATA_DIR/deployments, or /var/lib/switchyard/instances/<id> when the instance user cannot reach the data dir.' },
+    { name: 'tls-cert', kind: 'string', value: 'PATH', help: 'PEM certificate (chain) for HTTPS on both listeners (with --tls-key). Clients of a self-signed one set SWITCHYARD_CA_FILE (or NODE_EXTRA_CA_CERTS) to it.' },
+    { name: 'tls-key', kind: 'string', value: 'PATH', help: 'PEM private key of --tls-cert.' },
+    { name: 'insecure', kind: 'boolean', help: 'Allow a --host other than loopback without TLS (a TLS proxy in front must encrypt). Without it such a bind is refused.' },
     { name: 'log-level', kind: 'string', value: 'LEVEL', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], help: 'Server log level (logs go to stderr). Default: info.' },
   ],
-  examples: ['switchyard serve', 'switchyard serve --port 0 --gateway-port 0 --data-dir /tmp/sy'],
+  examples: ['switchyard serve', 'switchyard serve --port 0 --gateway-port 0 --data-dir /tmp/sy', 'switchyard serve --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem'],
   options: (v) => ({
     host: str(v, 'host'),
     port: port(num(v, 'port'), 'port'),
@@ -101,6 +105,9 @@ export const serve = defineCommand<ServeOptions>({
     logLevel: str(v, 'log-level'),
     instanceUser: str(v, 'instance-user'),
     instanceDir: str(v, 'instance-dir'),
+    tlsCert: str(v, 'tls-cert'),
+    tlsKey: str(v, 'tls-key'),
+    insecure: bool(v, 'insecure'),
   }),
   async run(o, ctx) {
     const options: ServeOptions = {
@@ -112,6 +119,9 @@ export const serve = defineCommand<ServeOptions>({
       ...(o.logLevel ? { logLevel: o.logLevel } : {}),
       ...((o.instanceUser ?? ctx.env.SWITCHYARD_INSTANCE_USER) ? { instanceUser: o.instanceUser ?? ctx.env.SWITCHYARD_INSTANCE_USER } : {}),
       ...((o.instanceDir ?? ctx.env.SWITCHYARD_INSTANCE_DIR) ? { instanceDir: resolve(ctx.cwd, (o.instanceDir ?? ctx.env.SWITCHYARD_INSTANCE_DIR)!) } : {}),
+      ...(o.tlsCert ? { tlsCert: resolve(ctx.cwd, o.tlsCert) } : {}),
+      ...(o.tlsKey ? { tlsKey: resolve(ctx.cwd, o.tlsKey) } : {}),
+      ...(o.insecure ? { insecure: true } : {}),
       handleSignals: false,
     };
     // A computed specifier keeps the CLI compiling and starting without loading the server's modules.
