@@ -1,5 +1,5 @@
-// A connection flood against the control plane of a real `switchyard serve` running at a 1,024 open-file
-// limit: 1,500 connections that send half a request head and stall. The control plane keeps at most
+// A connection flood against the control plane of a real server (serve(): gateway worker, SQLite, in
+// this process): 1,500 connections that send half a request head and stall. The control plane keeps at most
 // SWITCHYARD_CONTROL_MAX_CONNECTIONS of them (the rest are closed at once) and cuts the held ones when
 // their head is late (SWITCHYARD_CONTROL_HEADERS_TIMEOUT_MS); meanwhile the gateway, in the same
 // process, still answers scoring requests, and afterwards the control plane answers again.
@@ -8,22 +8,28 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { startServer, type Server } from './cli-harness.js';
+import { serve, type RunningServer } from '../../src/server/serve.js';
+import { silentLogger } from '../../src/logger.js';
+import { removeDir, tempDataDir } from './control-harness.js';
 
 const FLOOD = 1500;
 const MAX_CONNECTIONS = 256;
-let server: Server;
+let server: RunningServer;
 let admin: string;
+const SETTINGS = { SWITCHYARD_CONTROL_MAX_CONNECTIONS: String(MAX_CONNECTIONS), SWITCHYARD_CONTROL_HEADERS_TIMEOUT_MS: '3000' };
 
 before(async () => {
-  server = await startServer({
-    fileLimit: 1024,
-    env: { SWITCHYARD_CONTROL_MAX_CONNECTIONS: String(MAX_CONNECTIONS), SWITCHYARD_CONTROL_HEADERS_TIMEOUT_MS: '3000' },
-  });
+  Object.assign(process.env, SETTINGS);
+  try {
+    server = await serve({ port: 0, gatewayPort: 0, dataDir: tempDataDir(), logger: silentLogger(), handleSignals: false });
+  } finally {
+    for (const k of Object.keys(SETTINGS)) delete process.env[k];
+  }
   admin = readFileSync(join(server.dataDir, 'admin-token'), 'utf8').trim();
 });
 after(async () => {
-  await server?.stop();
+  await server?.close();
+  removeDir(server.dataDir);
 });
 
 const api = (method: string, path: string, body?: unknown) => fetch(server.controlUrl + path, {
@@ -63,10 +69,11 @@ describe('slow-header flood on the control plane', () => {
 
     // Every flood connection is closed by the server: the excess at once, the held ones at their head's deadline.
     let gaveUp = false;
-    const timeout = setTimeout(() => { gaveUp = true; for (const s of sockets) s.destroy(); }, 60_000);
+    let closedBefore = 0;
+    const timeout = setTimeout(() => { gaveUp = true; closedBefore = closedByServer; for (const s of sockets) s.destroy(); }, 60_000);
     await allClosed;
     clearTimeout(timeout);
-    assert.equal(gaveUp, false, `the server still held ${FLOOD - closedByServer} slow connections after 60 s`);
+    assert.equal(gaveUp, false, `the server still held ${FLOOD - closedBefore} slow connections after 60 s`);
     assert.ok(open > 0, 'the flood did connect');
     console.log(`${open} of ${FLOOD} flood connections were accepted at TCP level; all were closed by the server`);
 
