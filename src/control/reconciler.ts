@@ -167,6 +167,7 @@ export class Reconciler {
     }
 
     const at = this.now().toISOString();
+    let finishedWith: { code: string; message: string } | null | undefined;
     store.transaction(() => {
       const current = store.getDeployment(endpoint, deployment);
       // Superseded (deleted, or a newer spec): the pass queued by that change writes the outcome.
@@ -180,9 +181,19 @@ export class Reconciler {
       if (state !== current.provisioning_state || !sameConditions(conditions, current.conditions) || JSON.stringify(error) !== JSON.stringify(current.error)) {
         store.updateDeployment(endpoint, deployment, { provisioning_state: state, conditions, error });
       }
-      operations.finishWhere(endpoint, (op) => isDeploymentChange(op) && op.deployment === deployment, error ?? undefined);
+      finishedWith = error;
     });
     await publisher.publish();
+    // The operation ends once the gateway routes to what it made (the snapshot is acknowledged), so a
+    // client that waited for it sends its next request to the new instances.
+    if (finishedWith !== undefined) {
+      const error = finishedWith;
+      store.transaction(() => {
+        const current = store.getDeployment(endpoint, deployment);
+        if (!current || current.generation !== generation || current.provisioning_state === 'Deleting') return;
+        operations.finishWhere(endpoint, (op) => isDeploymentChange(op) && op.deployment === deployment, error ?? undefined);
+      });
+    }
   }
 }
 

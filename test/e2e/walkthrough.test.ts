@@ -23,7 +23,6 @@ const SAMPLE = 'endpoints/online/managed/sample';
  *  2 instances on, 2 loops (+ at most 2 invokes = 4); green alone at 1 instance gets the 2 loops only. */
 const CONCURRENCY = 2;
 /** Time allowed after a traffic change returns before its phase is measured (snapshot propagation). */
-const SETTLE_MS = 300;
 /** Requests measured per steady phase: the target, or at least `min` once `softMs` has passed (a busy
  *  machine, e.g. `npm test` running two files at once, answers slower). 90/10 wants more. */
 const PHASE = { target: 300, min: 100, softMs: 3_000, hardMs: 60_000 };
@@ -80,6 +79,12 @@ async function step(t: TestContext, name: string, fn: () => Promise<void>, opts:
 }
 
 /** Switches the load generator's phase label and remembers when. */
+/**
+ * Labels the requests sent from now on. No settling delay is needed after a step: the CLI returns once
+ * its operation has Succeeded, and an operation succeeds only after the gateway acknowledged the routing
+ * snapshot that carries the change (control/snapshot-publisher.ts); each request keeps the label it
+ * was sent under.
+ */
 function phase(name: string): void {
   load?.setPhase(name);
   phaseStart.set(name, performance.now());
@@ -112,6 +117,17 @@ async function readyInstances(name: string, n: number, timeoutMs = 60_000): Prom
 async function greenLogCount(): Promise<number> {
   const r = await sy(['online-deployment', 'get-logs', '--name', 'green', '--endpoint', endpoint, '--lines', '100000']);
   return r.stdout.split('\n').filter((l) => l.includes('model 2: request received')).length;
+}
+
+/** Waits until the gateway reports no mirror copy in flight to green (its metrics), at most 30 s. */
+async function untilNoMirrorCopiesInFlight(): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const m = (await greenMetrics()).mirror as { inFlight?: number } | undefined;
+    if ((m?.inFlight ?? 0) === 0) return;
+    if (Date.now() > deadline) assert.fail(`mirror copies still in flight to green: ${JSON.stringify(m)}`);
+    await sleep(50);
+  }
 }
 
 async function greenMetrics(): Promise<Record<string, unknown>> {
@@ -212,7 +228,6 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       const now = await readyInstances('blue', 2);
       assert.ok(now.includes(before[0]!), `scaling alone must not replace the running instance (pid ${before[0]} → ${now.join(', ')})`);
       load!.setActive(CONCURRENCY);
-      await sleep(SETTLE_MS);
       phase('blue-2');
       await load!.waitFor('blue-2', PHASE);
     });
@@ -221,7 +236,6 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       phase('creating-green');
       await sy(['online-deployment', 'create', '--name', 'green', '--endpoint', endpoint, '-f', `${SAMPLE}/green-deployment.yml`]);
       await readyInstances('green', 1);
-      await sleep(SETTLE_MS);
       phase('green-0');
       await load!.waitFor('green-0', PHASE);
     });
@@ -261,7 +275,6 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       await sy(['online-endpoint', 'update', '--name', endpoint, '--mirror-traffic', 'green=10']);
       const mirror = JSON.parse((await sy(['online-endpoint', 'show', '-n', endpoint, '--query', 'mirror_traffic'])).stdout);
       assert.deepEqual(mirror, { green: 10 });
-      await sleep(SETTLE_MS);
       phase('mirror-10');
       // The walkthrough's own 20 invocations, made while the load runs (2 at a time: blue's bound is 4
       // in flight, the load takes 2): unnamed requests, so mirrored like the load's.
@@ -276,8 +289,8 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       await load!.waitFor('mirror-10', PHASE);
       phase('mirror-disabling');
       await sy(['online-endpoint', 'update', '--name', endpoint, '--mirror-traffic', 'green=0']);
-      // Copies are sent after the live answer: let the last ones land in green's log.
-      await sleep(1000);
+      // Copies are sent after the live answer: wait until the gateway has none in flight to green.
+      await untilNoMirrorCopiesInFlight();
       phase('mirror-off');
       const [logAfter, metricsAfter] = await Promise.all([greenLogCount(), greenMetrics()]);
       const walkthroughLogs = await sy(['online-deployment', 'get-logs', '--name', 'green', '--endpoint', endpoint, '--lines', '50']);
@@ -322,7 +335,6 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       await sy(['online-endpoint', 'update', '--name', endpoint, '--traffic', 'blue=90 green=10']);
       const traffic = JSON.parse((await sy(['online-endpoint', 'show', '-n', endpoint, '--query', 'traffic'])).stdout);
       assert.deepEqual(traffic, { blue: 90, green: 10 });
-      await sleep(SETTLE_MS);
       phase('90-10');
       await load!.waitFor('90-10', PHASE_SPLIT);
     });
@@ -343,7 +355,6 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       await sy(['online-endpoint', 'update', '--name', endpoint, '--traffic', 'blue=0 green=100']);
       const traffic = JSON.parse((await sy(['online-endpoint', 'show', '-n', endpoint, '--query', 'traffic'])).stdout);
       assert.deepEqual(traffic, { blue: 0, green: 100 });
-      await sleep(SETTLE_MS);
       phase('green-100');
       await load!.waitFor('green-100', PHASE);
     });
@@ -357,7 +368,6 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       timings.push({ step: 'delete blue: gone from show', ms });
       const left = await waitGone(bluePids, 10_000);
       assert.deepEqual(left, [], 'blue\'s instance processes are stopped once blue is deleted');
-      await sleep(SETTLE_MS);
       phase('blue-deleted');
       await load!.waitFor('blue-deleted', { target: 100, min: 30, softMs: 2_000, hardMs: 30_000 });
     });
@@ -372,7 +382,6 @@ describe('safe rollout walkthrough (examples/safe-rollout, real server and CLI)'
       const after = await readyInstances('green', 1);
       assert.notDeepEqual(after, before, `a change of environment_variables replaces the instance (pid ${before.join(',')} → ${after.join(',')})`);
       assert.deepEqual(await waitGone(before, 10_000), [], 'the old instance is stopped after the rollout');
-      await sleep(SETTLE_MS);
       phase('green-rolled');
       await load!.waitFor('green-rolled', { target: 100, min: 30, softMs: 2_000, hardMs: 30_000 });
     });
