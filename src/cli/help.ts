@@ -31,14 +31,14 @@ export function commandHelp(command: Command): string {
   return lines.join('\n') + '\n';
 }
 
-export function groupHelp(group: Group): string {
+export function groupHelp(group: Group, commands: Command[]): string {
   return [
     '',
     'Group',
     `    switchyard ${group.name} : ${group.summary}`,
     '',
     'Commands:',
-    ...entries(group.commands),
+    ...entries(commands),
     '',
     `Run \`switchyard ${group.name} COMMAND --help\` for the arguments of a command.`,
     '',

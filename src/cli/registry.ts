@@ -1,29 +1,25 @@
 // Every command, and the groups they belong to (the grammar of docs/compatibility.md, "Command line").
+// A group's commands are imported only when that group is named, so one CLI call loads only what it
+// runs (issue 16).
 import type { Command } from './command.js';
 import { configure } from './commands/configure.js';
-import { environmentCommands } from './commands/environment.js';
-import { modelCommands } from './commands/model.js';
-import { onlineDeploymentCommands } from './commands/online-deployment.js';
-import { onlineEndpointCommands } from './commands/online-endpoint.js';
 import { serve } from './commands/serve.js';
-import { tokenCommands } from './commands/token.js';
-import { auditCommands } from './commands/audit.js';
-import { rolloutCommands } from './commands/rollout.js';
 
 export interface Group {
   name: string;
   summary: string;
-  commands: Command[];
+  /** Imports the group's command module. */
+  load(): Promise<Command[]>;
 }
 
 export const GROUPS: Group[] = [
-  { name: 'online-endpoint', summary: 'Manage online endpoints: create, update traffic, invoke, credentials.', commands: onlineEndpointCommands },
-  { name: 'online-deployment', summary: 'Manage online deployments: create, scale, roll out, logs.', commands: onlineDeploymentCommands },
-  { name: 'model', summary: 'Manage registered models.', commands: modelCommands },
-  { name: 'environment', summary: 'Manage registered environments.', commands: environmentCommands },
-  { name: 'rollout', summary: 'Progressive rollouts: shadow, canary steps and gates, automatic rollback (extension).', commands: rolloutCommands },
-  { name: 'token', summary: 'Manage control-plane tokens: principals with a role (Owner only).', commands: tokenCommands },
-  { name: 'audit', summary: 'Read the audit log of control-plane changes and denied attempts (Owner only).', commands: auditCommands },
+  { name: 'online-endpoint', summary: 'Manage online endpoints: create, update traffic, invoke, credentials.', load: async () => (await import('./commands/online-endpoint.js')).onlineEndpointCommands },
+  { name: 'online-deployment', summary: 'Manage online deployments: create, scale, roll out, logs.', load: async () => (await import('./commands/online-deployment.js')).onlineDeploymentCommands },
+  { name: 'model', summary: 'Manage registered models.', load: async () => (await import('./commands/model.js')).modelCommands },
+  { name: 'environment', summary: 'Manage registered environments.', load: async () => (await import('./commands/environment.js')).environmentCommands },
+  { name: 'rollout', summary: 'Progressive rollouts: shadow, canary steps and gates, automatic rollback (extension).', load: async () => (await import('./commands/rollout.js')).rolloutCommands },
+  { name: 'token', summary: 'Manage control-plane tokens: principals with a role (Owner only).', load: async () => (await import('./commands/token.js')).tokenCommands },
+  { name: 'audit', summary: 'Read the audit log of control-plane changes and denied attempts (Owner only).', load: async () => (await import('./commands/audit.js')).auditCommands },
 ];
 
 export const TOP_COMMANDS: Command[] = [serve, configure];

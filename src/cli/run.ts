@@ -32,7 +32,7 @@ interface Resolved {
 }
 
 /** Finds the command (or help) argv names. */
-export function resolveCommand(argv: readonly string[]): Resolved {
+export async function resolveCommand(argv: readonly string[]): Promise<Resolved> {
   const [first, second, ...rest] = argv;
   if (first === undefined || isHelp(first)) return { help: topHelp(), rest: [] };
   const top = findTop(first);
@@ -42,10 +42,11 @@ export function resolveCommand(argv: readonly string[]): Resolved {
     const known = [...GROUPS.map((g) => g.name), ...TOP_COMMANDS.map((c) => c.name)];
     throw usage(`'${first}' is misspelled or not recognized by the system. Commands: ${known.join(', ')}. See 'switchyard --help'.`);
   }
-  if (second === undefined || isHelp(second)) return { help: groupHelp(group), rest: [] };
-  const command = group.commands.find((c) => c.name === second);
+  const commands = await group.load();
+  if (second === undefined || isHelp(second)) return { help: groupHelp(group, commands), rest: [] };
+  const command = commands.find((c) => c.name === second);
   if (!command) {
-    throw usage(`'${second}' is misspelled or not recognized by the system. Commands of ${group.name}: ${group.commands.map((c) => c.name).join(', ')}.`);
+    throw usage(`'${second}' is misspelled or not recognized by the system. Commands of ${group.name}: ${commands.map((c) => c.name).join(', ')}.`);
   }
   return { command, rest };
 }
@@ -65,7 +66,7 @@ export async function runCli(argv: readonly string[], deps: RunDeps): Promise<nu
       return 0;
     }
     // `switchyard ml online-endpoint ...` also works, for scripts that replaced only `az` by `switchyard`.
-    const resolved = resolveCommand(argv[0] === 'ml' ? argv.slice(1) : argv);
+    const resolved = await resolveCommand(argv[0] === 'ml' ? argv.slice(1) : argv);
     if (resolved.help) {
       io.out(resolved.help);
       return 0;

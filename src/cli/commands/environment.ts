@@ -1,7 +1,8 @@
 // `switchyard environment create|show|list`: registered environment assets (docs/compatibility.md, "Models and environments").
 import { resolve } from 'node:path';
 import { composeDocument } from '../yaml/compose.js';
-import { loadEnvironmentDoc } from '../yaml/environment.js';
+// The YAML schema (TypeBox + Ajv) loads only when a command reads a file: other commands start faster (issue 16).
+const environmentDoc = () => import('../yaml/environment.js');
 import type { SwitchyardClient } from '../../sdk/client.js';
 import { FLAG, defineCommand } from '../command.js';
 import { assetList, assetShow } from './asset-read.js';
@@ -41,7 +42,7 @@ export const environmentCreate = defineCommand<CreateOptions>({
       },
       cwd: ctx.cwd,
     });
-    const { body } = loadEnvironmentDoc(loaded.doc, loaded.source);
+    const { body } = (await environmentDoc()).loadEnvironmentDoc(loaded.doc, loaded.source);
     return ctx.client().createEnvironment(body);
   },
 });

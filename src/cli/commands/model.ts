@@ -1,7 +1,8 @@
 // `switchyard model create|show|list`: registered model assets (docs/compatibility.md, "Models and environments").
 import { resolve } from 'node:path';
 import { composeDocument } from '../yaml/compose.js';
-import { loadModelDoc } from '../yaml/model.js';
+// The YAML schema (TypeBox + Ajv) loads only when a command reads a file: other commands start faster (issue 16).
+const modelDoc = () => import('../yaml/model.js');
 import type { SwitchyardClient } from '../../sdk/client.js';
 import { FLAG, defineCommand } from '../command.js';
 import { assetList, assetShow } from './asset-read.js';
@@ -40,7 +41,7 @@ export const modelCreate = defineCommand<CreateOptions>({
       overrides: { name: o.name, version: o.version, path: o.path && resolve(ctx.cwd, o.path), type: o.type, description: o.description },
       cwd: ctx.cwd,
     });
-    const { body, uploads } = loadModelDoc(loaded.doc, loaded.source);
+    const { body, uploads } = (await modelDoc()).loadModelDoc(loaded.doc, loaded.source);
     const client = ctx.client();
     await uploadPending(client, body, uploads, ctx.io);
     return client.createModel(body);

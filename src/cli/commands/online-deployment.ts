@@ -3,7 +3,8 @@ import { SwitchyardError } from '../../errors.js';
 import type { DeploymentPatch, DeploymentView, LogContainer } from '../../sdk/types.js';
 import type { EnvironmentBinding } from '../../spec/types.js';
 import { applyOverrides, composeDocument, loadBaseDocument } from '../yaml/compose.js';
-import { loadDeploymentDoc } from '../yaml/deployment.js';
+// The YAML schema (TypeBox + Ajv) loads only when a command reads a file: other commands start faster (issue 16).
+const deploymentDoc = () => import('../yaml/deployment.js');
 import { FLAG, defineCommand, type Context } from '../command.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { bool, list, num, str, type FlagDef } from '../flags.js';
@@ -73,7 +74,7 @@ export const deploymentCreate = defineCommand<CreateOptions>({
   },
   async run(o, ctx) {
     const loaded = composeDocument({ file: o.file, sets: o.sets, overrides: { name: o.name, endpoint_name: o.endpoint }, cwd: ctx.cwd });
-    const { body, uploads } = loadDeploymentDoc(loaded.doc, loaded.source, { skipScriptValidation: o.skipScriptValidation });
+    const { body, uploads } = (await deploymentDoc()).loadDeploymentDoc(loaded.doc, loaded.source, { skipScriptValidation: o.skipScriptValidation });
     const client = ctx.client();
     const endpoint = body.endpoint_name!;
     await uploadPending(client, body, uploads, ctx.io);
@@ -128,7 +129,7 @@ export const deploymentUpdate = defineCommand<UpdateOptions>({
     const seed = keysToSeed(loaded.doc, o.sets);
     if (seed.length) seedFrom(loaded.doc, seed, viewAsInput(await client.getDeployment(endpoint, name)));
     applyOverrides(loaded, o.sets, { name, endpoint_name: endpoint });
-    const { body, uploads } = loadDeploymentDoc(loaded.doc, loaded.source, { requireNames: false, skipScriptValidation: o.skipScriptValidation });
+    const { body, uploads } = (await deploymentDoc()).loadDeploymentDoc(loaded.doc, loaded.source, { requireNames: false, skipScriptValidation: o.skipScriptValidation });
     await uploadPending(client, body, uploads, ctx.io);
     const { name: _n, endpoint_name: _e, ...patch } = body;
     if (!Object.keys(patch).length) {

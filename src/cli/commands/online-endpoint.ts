@@ -6,7 +6,8 @@ import { SwitchyardError } from '../../errors.js';
 import { score, scoringError } from '../../sdk/scoring.js';
 import type { EndpointComparison, EndpointPatch, EndpointView, KeyType } from '../../sdk/types.js';
 import { applyOverrides, composeDocument, loadBaseDocument } from '../yaml/compose.js';
-import { loadEndpointDoc, toEndpointPatch } from '../yaml/endpoint.js';
+// The YAML schema (TypeBox + Ajv) loads only when a command reads a file: other commands start faster (issue 16).
+const endpointDoc = () => import('../yaml/endpoint.js');
 import { FLAG, defineCommand, type Context } from '../command.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { bool, list, str, type FlagDef } from '../flags.js';
@@ -43,7 +44,7 @@ export const endpointCreate = defineCommand<CreateOptions>({
   options: (v) => ({ name: str(v, 'name'), file: str(v, 'file'), authMode: str(v, 'auth-mode'), sets: list(v, 'set'), noWait: bool(v, 'no-wait') }),
   async run(o, ctx) {
     const loaded = composeDocument({ file: o.file, sets: o.sets, overrides: { name: o.name, auth_mode: o.authMode }, cwd: ctx.cwd });
-    const { body } = loadEndpointDoc(loaded.doc, loaded.source);
+    const { body } = (await endpointDoc()).loadEndpointDoc(loaded.doc, loaded.source);
     const client = ctx.client();
     const accepted = await client.createEndpoint(body);
     if (o.noWait) return undefined;
@@ -118,6 +119,7 @@ export const endpointUpdate = defineCommand<UpdateOptions>({
     const seed = keysToSeed(loaded.doc, o.sets);
     if (seed.length) seedFrom(loaded.doc, seed, (await client.getEndpoint(name)) as unknown as Record<string, unknown>);
     applyOverrides(loaded, o.sets, { name });
+    const { loadEndpointDoc, toEndpointPatch } = await endpointDoc();
     const patch: EndpointPatch = toEndpointPatch(loadEndpointDoc(loaded.doc, loaded.source, { update: true }).body);
     if (o.traffic) patch.traffic = o.traffic;
     if (o.mirror) patch.mirror_traffic = o.mirror;

@@ -2,7 +2,8 @@
 // list. A Switchyard extension (docs/rollout.md); the REST routes are /api/v1/endpoints/{name}/rollout.
 import { SwitchyardError, isSwitchyardError } from '../../errors.js';
 import type { RolloutPolicyInput, RolloutView } from '../../sdk/types.js';
-import { loadRolloutPolicy } from '../yaml/rollout-policy.js';
+// The YAML schema (TypeBox + Ajv) loads only when a command reads a file: other commands start faster (issue 16).
+const rolloutPolicyDoc = () => import('../yaml/rollout-policy.js');
 import { FLAG, WithExitCode, defineCommand, type Context } from '../command.js';
 import { bool, str, type FlagDef } from '../flags.js';
 import { RolloutProgress } from '../rollout-progress.js';
@@ -11,8 +12,8 @@ const GROUP = 'rollout';
 const endpointFlag: FlagDef = { name: 'endpoint', short: 'e', kind: 'string', value: 'NAME', required: true, help: 'Name of the endpoint.' };
 
 /** Reads and checks the policy file (unknown keys and bad values name the file and line). */
-function readPolicy(file: string | undefined, cwd: string): { policy?: RolloutPolicyInput; file?: string } {
-  return file === undefined ? {} : loadRolloutPolicy(file, cwd);
+async function readPolicy(file: string | undefined, cwd: string): Promise<{ policy?: RolloutPolicyInput; file?: string }> {
+  return file === undefined ? {} : (await rolloutPolicyDoc()).loadRolloutPolicy(file, cwd);
 }
 
 interface StartOptions { endpoint: string; candidate: string; file?: string; wait: boolean }
@@ -41,7 +42,7 @@ export const rolloutStart = defineCommand<StartOptions>({
   ],
   options: (v) => ({ endpoint: str(v, 'endpoint')!, candidate: str(v, 'candidate')!, file: str(v, 'file'), wait: bool(v, 'wait') }),
   async run(o, ctx) {
-    const { policy, file } = readPolicy(o.file, ctx.cwd);
+    const { policy, file } = await readPolicy(o.file, ctx.cwd);
     let started: RolloutView;
     try {
       started = await ctx.client().startRollout(o.endpoint, { candidate: o.candidate, ...(policy ? { policy } : {}) });
