@@ -1,7 +1,7 @@
 // `npm run bench`: installs the peers from Debian when missing (nginx, wrk, python3-flask, gunicorn),
 // runs the benchmarks in bench/, writes bench/results/<B>.json and BENCHMARKS.md.
 //   npm run bench                    all of B1..B4
-//   npm run bench -- B1 B3           some
+//   npm run bench -- B1 B3           some (B6: CLI start, see bench/b6-cli-start.mjs)
 //   --runs N (3)  --seconds S (5)  --rate R (1000, open-loop requests/s)
 //   --quiet-wait S (15)  before each benchmark, wait up to S seconds for the machine to be < 25% busy
 //   --profile     run the server under node --cpu-prof (profiles in bench/results/profiles/)
@@ -35,6 +35,7 @@ const all = {
   B2B: () => import('../bench/b2b-mirror-saturated.mjs').then((m) => m.b2b),
   B3: () => import('../bench/b3-scoring-throughput.mjs').then((m) => m.b3),
   B4: () => import('../bench/b4-time-to-ready.mjs').then((m) => m.b4),
+  B6: () => import('../bench/b6-cli-start.mjs').then((m) => m.b6),
 };
 const wanted = positionals.length ? positionals.map((p) => p.toUpperCase()) : Object.keys(all);
 const unknown = wanted.filter((w) => !all[w]);

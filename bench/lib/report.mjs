@@ -7,13 +7,14 @@ import { resultsDir, benchmarksMd, repoRoot } from './paths.mjs';
 // Column order and headings of the medians a row may have.
 const METRICS = [
   ['rps', 'req/s', 0], ['achievedRate', 'sent/s', 0], ['p50Ms', 'p50 ms', 3], ['p90Ms', 'p90 ms', 3],
-  ['p99Ms', 'p99 ms', 3], ['p999Ms', 'p99.9 ms', 2], ['cpuUsPerReq', 'CPU µs/req', 1], ['seconds', 'seconds', 3], ['errors', 'errors', 0], ['othersCpuPct', 'others\' CPU %', 0],
+  ['p99Ms', 'p99 ms', 3], ['p999Ms', 'p99.9 ms', 2], ['cpuUsPerReq', 'CPU µs/req', 1], ['seconds', 'seconds', 3], ['ms', 'ms', 1], ['errors', 'errors', 0], ['othersCpuPct', 'others\' CPU %', 0],
 ];
 const GROUP_TITLES = {
   throughput: 'Throughput (closed loop, wrk)', latency: 'Latency at a fixed rate (open loop)',
   'split-throughput': '90/10 split + 10% mirror: throughput', 'split-latency': '90/10 split + 10% mirror: latency at a fixed rate',
   mirror: 'Live latency, slow shadow mirrored at 50% (open loop)', scoring: 'Scoring throughput (closed loop, wrk)',
   ready: 'Time to ready (wall clock of the CLI command)',
+  'cli-start': 'CLI start (wall clock of one fresh process)',
 };
 
 const COLUMN_TITLES = { cpuUsPerReq: 'CPU µs/req', othersCpuPct: "others' CPU %" };
