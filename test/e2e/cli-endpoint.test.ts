@@ -151,7 +151,7 @@ test('a bad YAML file is refused, naming the file (and the line)', async () => {
   assert.equal(r.code, 1);
   assert.equal(r.stderr.split('\n').length, 2);
   assert.ok(r.stderr.includes(unknown), r.stderr);
-  assert.match(r.stderr, /unknown key 'traffik'.*\(line 3\)/);
+  assert.match(r.stderr, /Unknown key "traffik" in the endpoint in .*\(line 3\)/);
   const syntax = join(dir, 'syntax.yml');
   writeFileSync(syntax, 'name: e2e-bad\nauth_mode: [key\n');
   const s = await run('online-endpoint', 'create', '-f', syntax);
