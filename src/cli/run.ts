@@ -5,6 +5,7 @@ import { SwitchyardError, exitCodeFor, isSwitchyardError } from '../errors.js';
 import { SwitchyardClient } from '../sdk/client.js';
 import { GLOBAL_FLAGS, WithExitCode, type Command, type Context, type Io } from './command.js';
 import { resolveConnection } from './connection.js';
+import { httpFetch } from './http-fetch.js';
 import { checkRequired, parseFlags, str, type FlagValues } from './flags.js';
 import { commandHelp, groupHelp, topHelp } from './help.js';
 import { render, type OutputFormat } from './output.js';
@@ -93,7 +94,7 @@ export async function runCli(argv: readonly string[], deps: RunDeps): Promise<nu
       client: () => {
         client ??= deps.makeClient
           ? deps.makeClient({ env: deps.env, home: deps.home })
-          : new SwitchyardClient({ ...resolveConnection(deps.env, deps.home), userAgent: `switchyard-cli/${deps.version ?? 'dev'}` });
+          : new SwitchyardClient({ ...resolveConnection(deps.env, deps.home), userAgent: `switchyard-cli/${deps.version ?? 'dev'}`, fetch: httpFetch });
         return client;
       },
     };
