@@ -7,7 +7,8 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { FetchLike } from '../sdk/transport.js';
 
-interface PlainResponse { ok: boolean; status: number; statusText: string; headers: { get(name: string): string | null }; text(): Promise<string>; json(): Promise<unknown> }
+interface PlainHeaders { get(name: string): string | null; forEach(each: (value: string, name: string) => void): void }
+interface PlainResponse { ok: boolean; status: number; statusText: string; headers: PlainHeaders; text(): Promise<string>; json(): Promise<unknown> }
 
 export const httpFetch: FetchLike = (input, init) => {
   const body = init?.body;
@@ -28,7 +29,10 @@ export const httpFetch: FetchLike = (input, init) => {
         const status = res.statusCode ?? 0;
         const response: PlainResponse = {
           ok: status >= 200 && status < 300, status, statusText: res.statusMessage ?? '',
-          headers: { get: (name) => { const v = res.headers[name.toLowerCase()]; return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v; } },
+          headers: {
+            get: (name) => { const v = res.headers[name.toLowerCase()]; return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v; },
+            forEach: (each) => { for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) each(Array.isArray(v) ? v.join(', ') : v, k); },
+          },
           text: async () => text,
           json: async () => JSON.parse(text) as unknown,
         };

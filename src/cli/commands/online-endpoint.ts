@@ -10,6 +10,7 @@ import { applyOverrides, composeDocument, loadBaseDocument } from '../yaml/compo
 const endpointDoc = () => import('../yaml/endpoint.js');
 import { FLAG, defineCommand, type Context } from '../command.js';
 import { confirmOrRefuse } from '../confirm.js';
+import { httpFetch } from '../http-fetch.js';
 import { bool, list, str, type FlagDef } from '../flags.js';
 import { parseTrafficFlag } from '../traffic.js';
 import { keysToSeed, seedFrom } from '../update-seed.js';
@@ -176,7 +177,7 @@ export const endpointInvoke = defineCommand<{ name: string; requestFile: string;
     }
     const endpoint = await ctx.client().getEndpoint(o.name);
     const credential = await credentialFor(ctx, endpoint);
-    const res = await score(endpoint.scoring_uri, payload, { credential, deployment: o.deployment });
+    const res = await score(endpoint.scoring_uri, payload, { credential, deployment: o.deployment, fetch: httpFetch });
     if (res.status < 200 || res.status >= 300) throw scoringError(res);
     // az prints the body as a JSON string.
     return res.body;
