@@ -3,12 +3,15 @@
 // anything is sent, and shows the exact PATCH body it will send.
 import { isSwitchyardError } from '../errors.js';
 import { validateMirror, validateTraffic, type TrafficMap } from '../spec/traffic.js';
+import { validateShadows } from '../spec/shadow-traffic.js';
 import type { EndpointPatch } from '../sdk/types.js';
 
 /** What the user typed: one text per deployment and kind. */
 export interface TrafficDraft {
   live: Record<string, string>;
   mirror: Record<string, string>;
+  /** The shadow_traffic extension (docs/shadow-evaluation.md); absent: not edited. */
+  shadow?: Record<string, string>;
 }
 
 export interface DraftCheck {
@@ -19,11 +22,12 @@ export interface DraftCheck {
   patch: EndpointPatch | null;
 }
 
-export function draftOf(deployments: readonly string[], traffic: TrafficMap, mirror: TrafficMap): TrafficDraft {
-  const draft: TrafficDraft = { live: {}, mirror: {} };
+export function draftOf(deployments: readonly string[], traffic: TrafficMap, mirror: TrafficMap, shadow: TrafficMap = {}): TrafficDraft {
+  const draft = { live: {}, mirror: {}, shadow: {} } as Required<TrafficDraft>;
   for (const name of deployments) {
     draft.live[name] = String(traffic[name] ?? 0);
     draft.mirror[name] = String(mirror[name] ?? 0);
+    draft.shadow[name] = String(shadow[name] ?? 0);
   }
   return draft;
 }
@@ -49,12 +53,15 @@ const sameMap = (a: TrafficMap, b: TrafficMap): boolean => {
   return JSON.stringify(nz(a)) === JSON.stringify(nz(b));
 };
 
-export function checkDraft(endpoint: string, deployments: readonly string[], current: { traffic: TrafficMap; mirror: TrafficMap }, draft: TrafficDraft): DraftCheck {
+export function checkDraft(
+  endpoint: string, deployments: readonly string[], current: { traffic: TrafficMap; mirror: TrafficMap; shadow?: TrafficMap }, draft: TrafficDraft,
+): DraftCheck {
   const errors: string[] = [];
   const live = parsePercents('Live', draft.live, errors);
   const mirror = parsePercents('Mirror', draft.mirror, errors);
+  const shadow = draft.shadow ? parsePercents('Shadow', draft.shadow, errors) : {};
   const liveTotal = live ? Object.values(live).reduce((a, b) => a + b, 0) : null;
-  if (!live || !mirror) return { errors, liveTotal, patch: null };
+  if (!live || !mirror || !shadow) return { errors, liveTotal, patch: null };
   let storedLive: TrafficMap = live;
   try {
     storedLive = validateTraffic(live, endpoint, deployments);
@@ -66,9 +73,17 @@ export function checkDraft(endpoint: string, deployments: readonly string[], cur
   } catch (e) {
     errors.push(isSwitchyardError(e) ? e.message : String(e));
   }
+  if (draft.shadow) {
+    try {
+      validateShadows(shadow, mirror, endpoint, deployments);
+    } catch (e) {
+      errors.push(isSwitchyardError(e) ? e.message : String(e));
+    }
+  }
   if (errors.length) return { errors, liveTotal, patch: null };
   const patch: EndpointPatch = {};
   if (!sameMap(live, current.traffic)) patch.traffic = live;
   if (!sameMap(mirror, current.mirror)) patch.mirror_traffic = mirror;
+  if (draft.shadow && !sameMap(shadow, current.shadow ?? {})) patch.shadow_traffic = shadow;
   return { errors, liveTotal, patch: Object.keys(patch).length ? patch : null };
 }

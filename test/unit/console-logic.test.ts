@@ -17,7 +17,7 @@ describe('traffic editor rules', () => {
 
   it('starts from the stored split with no change to send', () => {
     const draft = draftOf(deps, { blue: 100 }, { green: 10 });
-    assert.deepEqual(draft, { live: { blue: '100', green: '0' }, mirror: { blue: '0', green: '10' } });
+    assert.deepEqual(draft, { live: { blue: '100', green: '0' }, mirror: { blue: '0', green: '10' }, shadow: { blue: '0', green: '0' } });
     assert.deepEqual(checkDraft('ep', deps, current, draftOf(deps, current.traffic, current.mirror)), { errors: [], liveTotal: 100, patch: null });
   });
 
@@ -35,6 +35,16 @@ describe('traffic editor rules', () => {
     assert.match(check({ blue: '100', green: '0' }, { blue: '0', green: '51' }).errors.join(' '), /at most 50 percent/);
     assert.match(check({ blue: '90', green: '10' }, { blue: '0', green: '10' }).errors.join(' '), /cannot have both/);
     assert.match(check({ blue: '50', green: '50' }, { blue: '10', green: '10' }).errors.join(' '), /at most one deployment/);
+  });
+
+  it('edits shadows (extension): any number, live deployments allowed, never also mirrored', () => {
+    const live = { blue: '100', green: '0' };
+    const noMirror = { blue: '0', green: '0' };
+    const shadows = (shadow: Record<string, string>, mirror = noMirror) => checkDraft('ep', deps, current, { live, mirror, shadow });
+    assert.equal(shadows({ blue: '0', green: '0' }).patch, null);
+    assert.deepEqual(shadows({ blue: '20', green: '100' }).patch, { shadow_traffic: { blue: 20, green: 100 } });
+    assert.match(shadows({ blue: '0', green: '10' }, { blue: '0', green: '10' }).errors.join(' '), /both mirror_traffic .* and shadow_traffic/);
+    assert.match(shadows({ blue: '0', green: '101' }).errors.join(' '), /Shadow traffic of green must be a whole number/);
   });
 
   it('refuses what is not a whole percentage', () => {

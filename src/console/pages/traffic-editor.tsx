@@ -1,4 +1,4 @@
-// "Update traffic": live and mirror percentages per deployment, checked against Azure's rules as the
+// "Update traffic": live, mirror and shadow (extension) percentages per deployment, checked against Azure's rules as the
 // user types (traffic-draft.ts), with the exact PATCH body shown before it is sent. Readers see the
 // split without the inputs.
 import { useEffect, useMemo, useState } from 'preact/hooks';
@@ -9,12 +9,18 @@ import { checkDraft, draftOf, type TrafficDraft } from '../traffic-draft.js';
 import { ErrorNotice } from '../components/notice.js';
 import { StatusPill } from '../components/status-pill.js';
 
+type Kind = 'live' | 'mirror' | 'shadow';
+const KINDS: readonly Kind[] = ['live', 'mirror', 'shadow'];
+const LABELS: Record<Kind, string> = { live: 'Live', mirror: 'Mirror', shadow: 'Shadow' };
+const currentOf = (c: { traffic: Record<string, number>; mirror: Record<string, number>; shadow: Record<string, number> }, kind: Kind) =>
+  kind === 'live' ? c.traffic : kind === 'mirror' ? c.mirror : c.shadow;
+
 export function TrafficEditor({ client, can, onUnauthorized, endpoint, deployments, reload }: SignedIn & {
   endpoint: EndpointView; deployments: DeploymentView[]; reload: () => Promise<void>;
 }) {
   const names = useMemo(() => deployments.filter((d) => d.provisioning_state !== 'Deleting').map((d) => d.name), [deployments]);
-  const current = useMemo(() => ({ traffic: endpoint.traffic ?? {}, mirror: endpoint.mirror_traffic ?? {} }), [endpoint]);
-  const serverDraft = useMemo(() => draftOf(names, current.traffic, current.mirror), [names, current]);
+  const current = useMemo(() => ({ traffic: endpoint.traffic ?? {}, mirror: endpoint.mirror_traffic ?? {}, shadow: endpoint.shadow_traffic ?? {} }), [endpoint]);
+  const serverDraft = useMemo(() => draftOf(names, current.traffic, current.mirror, current.shadow), [names, current]);
   const [draft, setDraft] = useState<TrafficDraft>(serverDraft);
   const [dirty, setDirty] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -26,7 +32,7 @@ export function TrafficEditor({ client, can, onUnauthorized, endpoint, deploymen
   const check = useMemo(() => checkDraft(endpoint.name, names, current, draft), [endpoint.name, names, current, draft]);
   const editable = can.editTraffic;
 
-  const set = (kind: 'live' | 'mirror', name: string, value: string) => {
+  const set = (kind: Kind, name: string, value: string) => {
     setDirty(true);
     setResult(null);
     setDraft((d) => ({ ...d, [kind]: { ...d[kind], [name]: value } }));
@@ -61,12 +67,12 @@ export function TrafficEditor({ client, can, onUnauthorized, endpoint, deploymen
     <section class="card card-wide" aria-labelledby="traffic-title">
       <div class="card-head">
         <h2 id="traffic-title">Traffic</h2>
-        <span class="muted small">Live traffic adds up to 0 or 100. At most one deployment mirrors, at most 50%, and never one with live traffic.</span>
+        <span class="muted small">Live traffic adds up to 0 or 100. At most one deployment mirrors, at most 50%, and never one with live traffic. Shadows (a Switchyard extension) may be any number, 0–100% each.</span>
       </div>
       <form onSubmit={apply} aria-describedby="traffic-errors">
         <div class="table-wrap">
           <table class="table traffic-table">
-            <thead><tr><th scope="col">Deployment</th><th scope="col">State</th><th scope="col">Live traffic</th><th scope="col">Mirror traffic</th></tr></thead>
+            <thead><tr><th scope="col">Deployment</th><th scope="col">State</th><th scope="col">Live traffic</th><th scope="col">Mirror traffic</th><th scope="col" title="Switchyard extension: any number of shadows, each 0-100%, live deployments allowed">Shadow traffic <span class="muted small">(extension)</span></th></tr></thead>
             <tbody>
               {names.map((name) => {
                 const dep = deployments.find((d) => d.name === name)!;
@@ -74,16 +80,16 @@ export function TrafficEditor({ client, can, onUnauthorized, endpoint, deploymen
                   <tr key={name} data-deployment={name}>
                     <th scope="row">{name}</th>
                     <td><StatusPill state={dep.provisioning_state} /></td>
-                    {(['live', 'mirror'] as const).map((kind) => (
+                    {KINDS.map((kind) => (
                       <td key={kind}>
                         {editable ? (
                           <span class="percent-input">
-                            <input id={`${kind}-${name}`} type="text" inputMode="numeric" value={draft[kind][name] ?? '0'}
-                              aria-label={`${kind === 'live' ? 'Live' : 'Mirror'} traffic for ${name} (percent)`}
+                            <input id={`${kind}-${name}`} type="text" inputMode="numeric" value={draft[kind]?.[name] ?? '0'}
+                              aria-label={`${LABELS[kind]} traffic for ${name} (percent)`}
                               onInput={(e) => set(kind, name, (e.target as HTMLInputElement).value)} />
                             <span aria-hidden="true">%</span>
                           </span>
-                        ) : <span data-testid={`${kind}-${name}`}>{(kind === 'live' ? current.traffic[name] : current.mirror[name]) ?? 0}%</span>}
+                        ) : <span data-testid={`${kind}-${name}`}>{currentOf(current, kind)[name] ?? 0}%</span>}
                       </td>
                     ))}
                   </tr>
@@ -91,7 +97,7 @@ export function TrafficEditor({ client, can, onUnauthorized, endpoint, deploymen
               })}
             </tbody>
             {editable ? (
-              <tfoot><tr><th scope="row">Total live</th><td /><td class={check.liveTotal === 0 || check.liveTotal === 100 ? '' : 'text-bad'} data-testid="live-total">{check.liveTotal ?? '—'}%</td><td /></tr></tfoot>
+              <tfoot><tr><th scope="row">Total live</th><td /><td class={check.liveTotal === 0 || check.liveTotal === 100 ? '' : 'text-bad'} data-testid="live-total">{check.liveTotal ?? '—'}%</td><td /><td /></tr></tfoot>
             ) : null}
           </table>
         </div>
