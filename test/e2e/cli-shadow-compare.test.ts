@@ -35,7 +35,7 @@ export function run(rawData) {
   }
   writeFileSync(join(project, 'endpoint.yml'), `name: ${E}\nauth_mode: key\n`);
   for (const [name, dir] of [['blue', 'm1'], ['green', 'm1'], ['purple', 'm2']] as const) {
-    writeFileSync(join(project, `${name}.yml`), `name: ${name}\nendpoint_name: ${E}\nmodel:\n  path: ${dir}/model\ncode_configuration:\n  code: ${dir}/code\n  scoring_script: score.mjs\nenvironment:\n  image: node:20\ninstance_count: 1\n${fast}`);
+    writeFileSync(join(project, `${name}.yml`), `name: ${name}\nendpoint_name: ${E}\nmodel:\n  path: ${dir}/model\ncode_configuration:\n  code: ${dir}/code\n  scoring_script: score.mjs\nenvironment:\n  image: node:20\ninstance_type: Standard_DS3_v2\ninstance_count: 1\n${fast}`);
   }
 });
 after(async () => {

@@ -65,7 +65,7 @@ before(async () => {
   const code = await api('POST', '/api/v1/artifacts?kind=dir&name=code', undefined, new Uint8Array(await folderArchive({ 'score.py': 'def run(raw_data):\n    return {"ok": True}\n' })));
   await api('POST', '/api/v1/endpoints', { name: 'flood' });
   const dep = await api('POST', '/api/v1/endpoints/flood/deployments', {
-    name: 'blue', code_configuration: { code: code.body.digest, scoring_script: 'score.py' }, environment: {}, instance_count: 1,
+    name: 'blue', code_configuration: { code: code.body.digest, scoring_script: 'score.py' }, environment: {}, instance_type: 'Standard_DS3_v2', instance_count: 1,
     readiness_probe: { initial_delay: 0, period: 1 },
   });
   const op = await api('GET', `/api/v1/operations/${dep.body.operation.id}?wait=60`);
