@@ -165,7 +165,7 @@ before(async () => {
   key = (await server.api('POST', `/api/v1/endpoints/${EP}/list-keys`)).body.primaryKey;
 
   // Files for the YAML and CLI cases.
-  const dep = (extra: string, name = 'yml-dep') => `name: ${name}\nendpoint_name: ${EP}\ncode_configuration:\n  code: ../code\n  scoring_script: score.py\nenvironment:\n  image: python:3.11\ninstance_count: 1\n${extra}`;
+  const dep = (extra: string, name = 'yml-dep') => `name: ${name}\nendpoint_name: ${EP}\ncode_configuration:\n  code: ../code\n  scoring_script: score.py\nenvironment:\n  image: python:3.11\ninstance_type: Standard_DS3_v2\ninstance_count: 1\n${extra}`;
   writeTree(work, {
     'code/score.py': SCORE_PY,
     'model/weights.json': '{}',

@@ -181,7 +181,10 @@ describe('instances are isolated from the server and from each other', { timeout
       // Its environment holds none of the server's variables.
       assert.equal(got.env.includes('SWITCHYARD_LEAK_CANARY'), false);
       assert.equal(got.env.includes('LEAKY_CLOUD_SECRET'), false);
-      assert.deepEqual(got.env.filter((k) => k.startsWith('SWITCHYARD_') && k !== 'SWITCHYARD_CONTROL_FD' && k !== 'SWITCHYARD_INSTANCE_SECRET_FILE'), []);
+      // Only the host protocol's own variables (launch-plan.ts) remain: the readiness fd, the secret's file
+      // and the memory limit (an instance_type's memory is the default limit, so Python hosts have one).
+      const hostProtocol = new Set(['SWITCHYARD_CONTROL_FD', 'SWITCHYARD_INSTANCE_SECRET_FILE', 'SWITCHYARD_MEMORY_LIMIT_BYTES']);
+      assert.deepEqual(got.env.filter((k) => k.startsWith('SWITCHYARD_') && !hostProtocol.has(k)), []);
       // What it may do: write its own HOME and TMPDIR.
       const own = await s.probe('attack', key, deployment, { write: [join(got.home, 'ok'), join(got.tmp, 'ok')] });
       assert.deepEqual(Object.values(own.write), ['ok', 'ok']);
