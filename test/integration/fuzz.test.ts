@@ -10,25 +10,14 @@ import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { raw, removeDir, startServe, tempDir, uploadFolder, type ServerProcess } from './resilience-harness.js';
+import { seededRandom } from './seeded-random.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? (Date.now() % 2 ** 31));
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 1500);
 const MAX_SEND_MS = 45_000;
 const IN_FLIGHT = 4;
 
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rand = prng(SEED);
+const rand = seededRandom(SEED);
 const int = (n: number): number => Math.floor(rand() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
 const chance = (p: number): boolean => rand() < p;

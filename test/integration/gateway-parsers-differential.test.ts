@@ -12,22 +12,11 @@ import { createServer as createHttpServer, request as httpRequest, Agent, type S
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { RequestParseError, RequestParser, type RequestHead } from '../../src/gateway/request-parser.js';
 import { ResponseParseError, ResponseParser } from '../../src/gateway/response-parser.js';
+import { seededRandom } from './seeded-random.js';
 
 const COUNT = Number(process.env.SWITCHYARD_FUZZ_COUNT ?? 600);
 const SEED = Number(process.env.SWITCHYARD_FUZZ_SEED ?? 20261130);
 const TIME_LIMIT_MS = 60_000;
-
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -336,7 +325,7 @@ function tally(map: Map<string, number>, key: string): void {
 }
 
 test(`requests: RequestParser agrees with node:http on ${COUNT} seeded messages (seed ${SEED})`, async () => {
-  const r = rng(SEED);
+  const r = seededRandom(SEED);
   const deadline = Date.now() + TIME_LIMIT_MS;
   const outcomes = new Map<string, number>();
   for (let i = 0; i < COUNT && Date.now() < deadline; i++) {
@@ -371,7 +360,7 @@ test(`requests: RequestParser agrees with node:http on ${COUNT} seeded messages 
 });
 
 test(`responses: ResponseParser agrees with node's http client on ${COUNT} seeded answers (seed ${SEED})`, async () => {
-  const r = rng(SEED + 1);
+  const r = seededRandom(SEED + 1);
   const deadline = Date.now() + TIME_LIMIT_MS;
   const outcomes = new Map<string, number>();
   for (let i = 0; i < COUNT && Date.now() < deadline; i++) {
