@@ -2,11 +2,11 @@
 // live ones: agreement over time, status agreement, the difference distribution, latency side by side
 // with live (as SageMaker's shadow-test dashboard shows them), the KS shift test, dropped copies, and
 // the samples of disagreements (Contributors and Owners; withheld for Readers by the server).
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import type { EndpointComparison, ShadowComparison } from '../../sdk/types.js';
 import type { SignedIn } from '../app.js';
 import type { EndpointData } from './endpoint-page.js';
-import { messageOf } from '../api.js';
+import { usePoll } from '../use-poll.js';
 import { addAgreementPoints, agreementChart, formatShare, type AgreementPoint } from '../comparison-series.js';
 import { Chart, type SeriesSpec } from '../components/chart.js';
 import { ErrorNotice, InfoNotice, Loading } from '../components/notice.js';
@@ -22,39 +22,20 @@ const num = (v: number | null | undefined, digits = 3): string => (v === null ||
 
 export function ComparisonTab({ client, onUnauthorized, data }: SignedIn & { data: EndpointData }) {
   const { endpoint } = data;
-  const [whole, setWhole] = useState<EndpointComparison | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const history = useRef(new Map<string, AgreementPoint[]>());
-  const [, setTick] = useState(0);
-
-  useEffect(() => {
-    let stopped = false;
-    let busy = false;
-    const read = async () => {
-      if (busy) return;
-      busy = true;
-      try {
-        const now = Date.now();
-        const [all, minute] = await Promise.all([
-          client.getComparison(endpoint.name),
-          client.getComparison(endpoint.name, { since: new Date(now - MINUTE_MS).toISOString() }),
-        ]);
-        if (stopped) return;
-        addAgreementPoints(history.current, now / 1000, minute.shadows, KEEP);
-        setWhole(all);
-        setError(null);
-        setTick((n) => n + 1);
-      } catch (e) {
-        onUnauthorized(e);
-        if (!stopped) setError(messageOf(e));
-      } finally {
-        busy = false;
-      }
-    };
-    void read();
-    const timer = setInterval(read, REFRESH_MS);
-    return () => { stopped = true; clearInterval(timer); };
-  }, [client, endpoint.name]);
+  // The agreement history belongs to this endpoint: a new endpoint starts a new one.
+  const history = useMemo(() => new Map<string, AgreementPoint[]>(), [endpoint.name]);
+  const polled = usePoll(async () => {
+    try {
+      const now = Date.now();
+      const [all, minute] = await Promise.all([
+        client.getComparison(endpoint.name),
+        client.getComparison(endpoint.name, { since: new Date(now - MINUTE_MS).toISOString() }),
+      ]);
+      addAgreementPoints(history, now / 1000, minute.shadows, KEEP);
+      return all;
+    } catch (e) { onUnauthorized(e); throw e; }
+  }, REFRESH_MS, [client, endpoint.name]);
+  const { data: whole, error } = polled;
 
   if (error && !whole) return <ErrorNotice message={error} />;
   if (!whole) return <Loading what="the comparison" />;
@@ -64,7 +45,7 @@ export function ComparisonTab({ client, onUnauthorized, data }: SignedIn & { dat
       {error ? <ErrorNotice message={error} /> : null}
       {whole.shadows.length === 0 ? (
         <InfoNotice>No shadow deployment yet: mirror a share of traffic to a deployment (traffic editor on the Details tab, or <code>online-endpoint update --mirror-traffic "green=10"</code>) and its answers are compared here.</InfoNotice>
-      ) : whole.shadows.map((s) => <ShadowCard key={s.deployment} shadow={s} points={history.current.get(s.deployment) ?? []} />)}
+      ) : whole.shadows.map((s) => <ShadowCard key={s.deployment} shadow={s} points={history.get(s.deployment) ?? []} />)}
     </div>
   );
 }

@@ -1,10 +1,10 @@
 // Monitoring: live charts per deployment from the gateway's figures (GET .../metrics every 3 s):
 // requests per second by status, latency p50/p99, mirror copies sent/dropped, ready instances.
 // Live and shadow deployments side by side, as SageMaker's shadow-test dashboard shows them.
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import type { SignedIn } from '../app.js';
 import type { EndpointData } from './endpoint-page.js';
-import { messageOf } from '../api.js';
+import { usePoll } from '../use-poll.js';
 import { sampleOf, seriesOf, type MetricsSample } from '../metrics-series.js';
 import { Chart, type SeriesSpec } from '../components/chart.js';
 import { ErrorNotice } from '../components/notice.js';
@@ -23,42 +23,25 @@ const READY_SERIES: SeriesSpec[] = [{ label: 'ready', color: '#1a7f37' }];
 export function MonitoringTab({ client, onUnauthorized, data }: SignedIn & { data: EndpointData }) {
   const { endpoint, deployments } = data;
   const names = deployments.map((d) => d.name).join('\n');
-  const samples = useRef(new Map<string, MetricsSample[]>());
-  const [tick, setTick] = useState(0);
-  const [error, setError] = useState<string | null>(null);
+  // Samples kept since this page opened, per deployment; a new endpoint or deployment list starts anew.
+  const samples = useMemo(() => new Map<string, MetricsSample[]>(), [endpoint.name, names]);
+  const polled = usePoll(async () => {
+    try {
+      const list = names ? names.split('\n') : [];
+      const results = await Promise.all(list.map((d) => client.getDeploymentMetrics(endpoint.name, d)));
+      const t = Date.now() / 1000;
+      list.forEach((d, i) => {
+        const kept = samples.get(d) ?? [];
+        kept.push(sampleOf(results[i], t));
+        if (kept.length > KEEP) kept.splice(0, kept.length - KEEP);
+        samples.set(d, kept);
+      });
+      return t;
+    } catch (e) { onUnauthorized(e); throw e; }
+  }, REFRESH_MS, [client, endpoint.name, names]);
+  const error = polled.error;
 
-  useEffect(() => {
-    let stopped = false;
-    let busy = false;
-    const read = async () => {
-      if (busy) return;
-      busy = true;
-      try {
-        const list = names ? names.split('\n') : [];
-        const results = await Promise.all(list.map((d) => client.getDeploymentMetrics(endpoint.name, d)));
-        if (stopped) return;
-        const t = Date.now() / 1000;
-        list.forEach((d, i) => {
-          const kept = samples.current.get(d) ?? [];
-          kept.push(sampleOf(results[i], t));
-          if (kept.length > KEEP) kept.splice(0, kept.length - KEEP);
-          samples.current.set(d, kept);
-        });
-        setError(null);
-        setTick((n) => n + 1);
-      } catch (e) {
-        onUnauthorized(e);
-        if (!stopped) setError(messageOf(e));
-      } finally {
-        busy = false;
-      }
-    };
-    void read();
-    const timer = setInterval(read, REFRESH_MS);
-    return () => { stopped = true; clearInterval(timer); };
-  }, [client, endpoint.name, names]);
-
-  const series = useMemo(() => new Map(deployments.map((d) => [d.name, seriesOf(samples.current.get(d.name) ?? [])])), [tick, names]);
+  const series = useMemo(() => new Map(deployments.map((d) => [d.name, seriesOf(samples.get(d.name) ?? [])])), [polled.data, samples]);
 
   if (!deployments.length) return <p class="muted">No deployments to monitor yet.</p>;
   return (
