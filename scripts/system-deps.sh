@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Switchyard's samples and tests need when they are missing:
 # scikit-learn, numpy and joblib for /usr/bin/python3 (the tutorial's score.py loads a joblib model);
-# PyYAML, with which the Python client (clients/python) reads YAML files.
+# PyYAML, with which the Python client (clients/python) reads YAML files; curl, which the Kubernetes
+# storage-initializer's script uses (its test runs that script).
 # Usage: scripts/system-deps.sh [extra-package ...]   (bench adds nginx, wrk, python3-flask, gunicorn)
 set -euo pipefail
-pkgs=(python3 python3-sklearn python3-numpy python3-joblib python3-yaml "$@")
+pkgs=(python3 python3-sklearn python3-numpy python3-joblib python3-yaml curl "$@")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -40,18 +40,21 @@ export function buildTemplate(spec: DeploymentSpec, artifacts: ArtifactLookup): 
     requestTimeoutMs: spec.request_settings.request_timeout_ms,
     maxConcurrentPerInstance: spec.request_settings.max_concurrent_requests_per_instance,
   };
+  if (spec.instance_type) template.instanceType = spec.instance_type;
+  const resources = spec.extra.resources;
+  if (resources && typeof resources === 'object' && !Array.isArray(resources)) template.resources = resources as Record<string, unknown>;
   const memory = deploymentMemoryLimit(spec);
   if (memory) template.memoryLimitBytes = memory.bytes;
   if (spec.model) {
     const info = requireArtifact(artifacts, spec.model.artifact, 'model');
     template.model = {
       dir: artifacts.dirOf(info.digest), kind: info.kind, name: info.name,
-      assetName: spec.model.name, assetVersion: spec.model.version,
+      assetName: spec.model.name, assetVersion: spec.model.version, digest: info.digest,
     };
   }
   if (spec.code_configuration) {
     const info = requireArtifact(artifacts, spec.code_configuration.code, 'code');
-    template.code = { dir: artifacts.dirOf(info.digest), scoringScript: spec.code_configuration.scoring_script };
+    template.code = { dir: artifacts.dirOf(info.digest), scoringScript: spec.code_configuration.scoring_script, digest: info.digest };
   }
   return template;
 }

@@ -11,8 +11,8 @@ export interface DeploymentTemplate {
   revision: string;
   instanceCount: number;
   /** Extracted artifact folder of the model and how to lay it out under AZUREML_MODEL_DIR. */
-  model?: { dir: string; kind: 'dir' | 'file'; name: string; assetName: string; assetVersion: string };
-  code?: { dir: string; scoringScript: string };
+  model?: { dir: string; kind: 'dir' | 'file'; name: string; assetName: string; assetVersion: string; digest: string };
+  code?: { dir: string; scoringScript: string; digest: string };
   environment: EnvironmentBinding;
   env: Record<string, string>;
   liveness: ProbeSettings;
@@ -21,6 +21,10 @@ export interface DeploymentTemplate {
   maxConcurrentPerInstance: number;
   /** Per-process memory limit in bytes (`resources.limits.memory`): RLIMIT_AS for Python, V8's heap for Node. */
   memoryLimitBytes?: number;
+  /** `instance_type` as stored (a Kubernetes backend maps a known size to requests and limits). */
+  instanceType?: string;
+  /** `resources` as written (Kubernetes-style requests/limits), for a backend that applies them. */
+  resources?: Record<string, unknown>;
 }
 
 /** An instance as the gateway needs it: its view and the secret it must present (never shown by the API). */
