@@ -2,6 +2,7 @@
 // gateway. Built once by serve() (or by a test with fakes) and handed to buildControlApp().
 import type { Logger } from '../logger.js';
 import type { RuntimeBackend } from '../runtime/backend.js';
+import type { KubernetesSettings } from '../runtime/kubernetes/manifests.js';
 import type { Store } from '../store/store.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import type { Operations } from './operations.js';
@@ -45,4 +46,9 @@ export interface ControlContext {
    * so that routing changes are in force when the CLI's call returns.
    */
   quickWaitMs: number;
+  /**
+   * The Kubernetes backend's settings when it runs; absent, `online-deployment manifests` renders with
+   * runtime/kubernetes/settings.ts's environment and defaults.
+   */
+  kubernetes?: KubernetesSettings;
 }

@@ -11,6 +11,9 @@ import { refuseConflict } from './endpoint-service.js';
 import { setCondition } from './conditions.js';
 import { deploymentView, type DeploymentView } from './views.js';
 import { deploymentMetrics } from './deployment-metrics.js';
+import { buildTemplate } from './template.js';
+import { manifestList, renderManifests, type KubernetesObject } from '../runtime/kubernetes/manifests.js';
+import { kubernetesSettings } from '../runtime/kubernetes/settings.js';
 import { refuseCandidateUpdateDuringRollout, refuseDeleteDuringRollout } from './rollout-guard.js';
 
 export const MAX_DEPLOYMENTS_PER_ENDPOINT = 20;
@@ -148,6 +151,16 @@ export class DeploymentService {
   async logs(endpoint: string, name: string, options: ReadLogsOptions): Promise<string> {
     this.require(endpoint, name);
     return this.ctx.backend.readLogs(endpoint, name, options);
+  }
+
+  /**
+   * The Kubernetes objects the Kubernetes backend applies for this deployment, as a v1 List (Secret
+   * values left out), whichever backend runs: how a user reviews them.
+   */
+  manifests(endpoint: string, name: string): { apiVersion: 'v1'; kind: 'List'; items: KubernetesObject[] } {
+    const rec = this.require(endpoint, name);
+    const settings = this.ctx.kubernetes ?? kubernetesSettings();
+    return { apiVersion: 'v1', kind: 'List', items: manifestList(renderManifests(buildTemplate(rec.spec, this.ctx.artifacts), settings)) };
   }
 
   async metrics(endpoint: string, name: string): Promise<Record<string, unknown>> {

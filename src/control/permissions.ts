@@ -95,6 +95,7 @@ export const ROUTE_ACTIONS: Readonly<Record<string, RoutePermission>> = {
   'DELETE /api/v1/endpoints/:endpoint/deployments/:name': 'onlineEndpoints/deployments/delete',
   'GET /api/v1/endpoints/:endpoint/deployments/:name/logs': 'onlineEndpoints/deployments/getLogs/action',
   'GET /api/v1/endpoints/:endpoint/deployments/:name/metrics': 'onlineEndpoints/deployments/read',
+  'GET /api/v1/endpoints/:endpoint/deployments/:name/manifests': 'onlineEndpoints/deployments/read',
 
   'POST /api/v1/endpoints/:name/rollout': 'onlineEndpoints/rollouts/write',
   'GET /api/v1/endpoints/:name/rollout': 'onlineEndpoints/rollouts/read',

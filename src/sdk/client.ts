@@ -180,6 +180,11 @@ export class SwitchyardClient {
     });
   }
 
+  /** Extension: the Kubernetes objects of a deployment, as a v1 List (Secret values left out). */
+  getDeploymentManifests(endpoint: string, name: string): Promise<{ apiVersion: 'v1'; kind: 'List'; items: Array<Record<string, unknown>> }> {
+    return this.http.request(`/api/v1/endpoints/${seg(endpoint)}/deployments/${seg(name)}/manifests`);
+  }
+
   getDeploymentMetrics(endpoint: string, name: string): Promise<unknown> {
     return this.http.request(`/api/v1/endpoints/${seg(endpoint)}/deployments/${seg(name)}/metrics`);
   }

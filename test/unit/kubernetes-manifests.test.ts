@@ -12,6 +12,8 @@ import {
   resourcesOf, type KubernetesSettings,
 } from '../../src/runtime/kubernetes/manifests.js';
 import { INSTANCE_TYPES } from '../../src/spec/instance-types.js';
+import { kubernetesSettings } from '../../src/runtime/kubernetes/settings.js';
+import { SWITCHYARD_VERSION } from '../../src/control/version.js';
 import { kubernetesProblems } from './kubernetes-validate.js';
 
 const settings: KubernetesSettings = {
@@ -278,3 +280,24 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
     child.on('close', (code) => resolve({ code, output }));
   });
 }
+
+describe('Kubernetes settings', () => {
+  const root = mkdtempSync(join(tmpdir(), 'switchyard-k8s-settings-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const noFile = join(root, 'absent');
+
+  it('take flags, then the environment, then the pod namespace, then the defaults', () => {
+    assert.deepEqual(kubernetesSettings({}, {}, noFile), {
+      namespace: 'switchyard', hostImage: `switchyard/host:${SWITCHYARD_VERSION}`,
+      controlPlaneUrl: 'http://switchyard-control-plane.switchyard.svc:7070',
+    });
+    const nsFile = join(root, 'namespace');
+    writeFileSync(nsFile, 'ml-serving\n');
+    assert.equal(kubernetesSettings({}, {}, nsFile).controlPlaneUrl, 'http://switchyard-control-plane.ml-serving.svc:7070');
+    const env = { SWITCHYARD_KUBERNETES_NAMESPACE: 'from-env', SWITCHYARD_HOST_IMAGE: 'r/h:1', SWITCHYARD_CONTROL_PLANE_URL: 'https://cp:1', SWITCHYARD_IMAGE_PULL_POLICY: 'Always' };
+    assert.deepEqual(kubernetesSettings({}, env, nsFile), { namespace: 'from-env', hostImage: 'r/h:1', controlPlaneUrl: 'https://cp:1', imagePullPolicy: 'Always' });
+    assert.equal(kubernetesSettings({ namespace: 'flag' }, env, nsFile).namespace, 'flag');
+    assert.throws(() => kubernetesSettings({}, { SWITCHYARD_IMAGE_PULL_POLICY: 'Sometimes' }, noFile), /SWITCHYARD_IMAGE_PULL_POLICY/);
+    assert.throws(() => kubernetesSettings({ namespace: 'No' }, {}, noFile), /namespace/);
+  });
+});

@@ -1,4 +1,5 @@
-// `switchyard online-deployment ...`: create, update, show, list, delete, get-logs, metrics (docs/compatibility.md, "Command line").
+// `switchyard online-deployment ...`: create, update, show, list, delete, get-logs, metrics (docs/compatibility.md, "Command line"),
+// and the extension `manifests` (docs/kubernetes.md).
 import { SwitchyardError } from '../../errors.js';
 import type { DeploymentPatch, DeploymentView, LogContainer } from '../../sdk/types.js';
 import type { EnvironmentBinding } from '../../spec/types.js';
@@ -213,6 +214,21 @@ export const deploymentMetrics = defineCommand<{ name: string; endpoint: string 
   run: (o, ctx) => ctx.client().getDeploymentMetrics(o.endpoint, o.name),
 });
 
+export const deploymentManifests = defineCommand<{ name: string; endpoint: string }>({
+  group: GROUP,
+  name: 'manifests',
+  summary: 'Print, as YAML, the Kubernetes objects the Kubernetes backend applies for a deployment (Secret values left out). Extension.',
+  flags: [nameFlag(true), endpointFlag(true)],
+  examples: ['switchyard online-deployment manifests --name blue --endpoint my-endpoint > blue.yaml'],
+  options: (v) => ({ name: str(v, 'name')!, endpoint: str(v, 'endpoint-name')! }),
+  async run(o, ctx) {
+    const list = await ctx.client().getDeploymentManifests(o.endpoint, o.name);
+    const { stringify } = await import('yaml');
+    // One YAML document per object, in the order they are applied; `kubectl apply -f` reads it as is.
+    return new RawText(list.items.map((item) => stringify(item, { aliasDuplicateObjects: false, lineWidth: 0 })).join('---\n'));
+  },
+});
+
 export const onlineDeploymentCommands = [
-  deploymentCreate, deploymentUpdate, deploymentShow, deploymentList, deploymentDelete, deploymentGetLogs, deploymentMetrics,
+  deploymentCreate, deploymentUpdate, deploymentShow, deploymentList, deploymentDelete, deploymentGetLogs, deploymentMetrics, deploymentManifests,
 ];

@@ -60,6 +60,17 @@ export function registerDeploymentRoutes(app: FastifyInstance, deployments: Depl
     return reply.type('text/plain; charset=utf-8').send(text);
   });
 
+  app.get<Named>(`${base}/:name/manifests`, {
+    schema: {
+      summary: 'Extension: the Kubernetes objects the Kubernetes backend applies for this deployment (a v1 List; Secret values left out)',
+      params: DeploymentParams,
+      response: {
+        200: Type.Object({ apiVersion: Type.Literal('v1'), kind: Type.Literal('List'), items: Type.Array(Type.Unknown()) }),
+        ...errorResponses(400, 404),
+      },
+    },
+  }, async (request) => deployments.manifests(request.params.endpoint, request.params.name));
+
   app.get<Named>(`${base}/:name/metrics`, {
     schema: {
       summary: 'The gateway\'s counters for this deployment (JSON)',
