@@ -56,6 +56,9 @@ export type ErrorCode =
   | 'InstanceFailed'
   // client side
   | 'ServerUnreachable'
+  // the shared store (PostgreSQL) did not answer, or a write kept conflicting with other replicas'
+  | 'StoreUnavailable'
+  | 'StoreConflict'
   | 'UsageError'
   | 'Timeout'
   // bugs
@@ -77,6 +80,7 @@ const STATUS: Record<ErrorCode, number> = {
   TooManyRequests: 429,
   EnvironmentUnsatisfied: 400, InitFailed: 500, InstanceFailed: 500,
   ServerUnreachable: 503, UsageError: 400, Timeout: 504,
+  StoreUnavailable: 503, StoreConflict: 503,
   Internal: 500,
 };
 

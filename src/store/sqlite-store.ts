@@ -15,7 +15,8 @@ import type {
 } from './store.js';
 import type { RolloutRecord, RolloutSpec, RolloutStatus } from '../spec/rollout.js';
 import { canonicalJson } from './canonical-json.js';
-import { SecretCipher } from './secret-cipher.js';
+import type { SecretCipher } from './secret-cipher.js';
+import { EndpointSecrets, type SecretColumn } from './endpoint-secrets.js';
 
 /** Schema migrations, applied in order; PRAGMA user_version records how many ran. */
 const MIGRATIONS: string[] = [
@@ -137,21 +138,18 @@ const MIGRATIONS: string[] = [
 /** The schema version a fully migrated store records in PRAGMA user_version. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Columns of `endpoints` that hold secrets (sealed when the store has a cipher). */
-const SECRET_COLUMNS = ['primary_key', 'secondary_key', 'token_secret'] as const;
-type SecretColumn = (typeof SECRET_COLUMNS)[number];
 
-interface EndpointRow {
+export interface EndpointRow {
   name: string; spec: string; provisioning_state: string; primary_key: string; secondary_key: string;
   token_secret: string; generation: number; created_at: string; updated_at: string;
 }
-interface DeploymentRow {
+export interface DeploymentRow {
   endpoint: string; name: string; spec: string; provisioning_state: string; conditions: string; error: string | null;
   generation: number; created_at: string; updated_at: string;
 }
-interface RolloutRow { id: string; endpoint: string; state: string; spec: string; status: string; created_at: string; updated_at: string }
-interface AssetRow { name: string; version: string; body: string; created_at: string }
-interface OperationRow {
+export interface RolloutRow { id: string; endpoint: string; state: string; spec: string; status: string; created_at: string; updated_at: string }
+export interface AssetRow { name: string; version: string; body: string; created_at: string }
+export interface OperationRow {
   id: string; kind: string; endpoint: string; deployment: string | null; status: string; error: string | null;
   created_at: string; ended_at: string | null;
 }
@@ -172,11 +170,11 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly now: () => Date;
-  private readonly cipher: SecretCipher | undefined;
+  private readonly secrets: EndpointSecrets;
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.now = options.now ?? (() => new Date());
-    this.cipher = options.cipher;
+    this.secrets = new EndpointSecrets(options.cipher);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -194,51 +192,35 @@ export class SqliteStore implements Store {
 
   private migrate(): void {
     const done = this.db.pragma('user_version', { simple: true }) as number;
+    // schema_migrations records each version applied, as in the PostgreSQL store (pg-schema.ts);
+    // user_version stays the count. A store made before the table existed gets its rows backfilled.
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const record = this.db.prepare('INSERT OR IGNORE INTO schema_migrations (version, applied_at) VALUES (?, ?)');
+    for (let v = 1; v <= done; v++) record.run(v, this.stamp());
     for (let i = done; i < MIGRATIONS.length; i++) {
       this.db.transaction(() => {
         this.db.exec(MIGRATIONS[i]!);
         this.db.pragma(`user_version = ${i + 1}`);
+        record.run(i + 1, this.stamp());
       })();
     }
   }
 
-  /**
-   * Seals the secrets of rows written in plain text (by a server before encryption at rest), and checks
-   * that sealed ones open with this key, so a wrong or lost master key stops the start with a clear error
-   * instead of failing requests later.
-   */
+  /** Seals rows an older server wrote in plain text; refuses a master key the store was not sealed with. */
   private sealPlainSecrets(): void {
     const rows = this.db.prepare('SELECT name, primary_key, secondary_key, token_secret FROM endpoints').all() as
       Pick<EndpointRow, 'name' | SecretColumn>[];
-    if (!this.cipher) {
-      if (rows.some((r) => SECRET_COLUMNS.some((c) => SecretCipher.isSealed(r[c])))) {
-        throw new Error('The store holds encrypted endpoint keys; open it with the master key (<data-dir>/master-key).');
-      }
-      return;
-    }
     const update = this.db.prepare('UPDATE endpoints SET primary_key = ?, secondary_key = ?, token_secret = ? WHERE name = ?');
-    this.db.transaction(() => {
-      for (const row of rows) {
-        const plain = SECRET_COLUMNS.map((c) => this.openSecret(row.name, c, row[c]));
-        if (SECRET_COLUMNS.every((c) => SecretCipher.isSealed(row[c]))) continue;
-        update.run(...SECRET_COLUMNS.map((c, i) => this.sealSecret(row.name, c, plain[i]!)), row.name);
-      }
-    })();
+    const resealed = this.secrets.resealPlain(rows);
+    this.db.transaction(() => { for (const r of resealed) update.run(...r.values, r.name); })();
   }
 
   private sealSecret(endpoint: string, column: SecretColumn, plain: string): string {
-    return this.cipher ? this.cipher.seal(plain, `endpoints/${endpoint}/${column}`) : plain;
+    return this.secrets.seal(endpoint, column, plain);
   }
 
   private openSecret(endpoint: string, column: SecretColumn, stored: string): string {
-    if (!SecretCipher.isSealed(stored)) return stored;
-    if (!this.cipher) throw new Error(`The ${column} of endpoint ${endpoint} is encrypted; open the store with the master key.`);
-    try {
-      return this.cipher.open(stored, `endpoints/${endpoint}/${column}`);
-    } catch {
-      throw new Error(`Cannot decrypt the ${column} of endpoint ${JSON.stringify(endpoint)} with <data-dir>/master-key: ` +
-        'the master key is not the one the store was written with (restore the original master-key file).');
-    }
+    return this.secrets.open(endpoint, column, stored);
   }
 
   private endpointFromRow(row: EndpointRow): EndpointRecord {
@@ -566,7 +548,7 @@ export class SqliteStore implements Store {
   }
 }
 
-function endpointFromRow(row: EndpointRow): EndpointRecord {
+export function endpointFromRow(row: EndpointRow): EndpointRecord {
   return {
     spec: JSON.parse(row.spec) as EndpointSpec,
     provisioning_state: row.provisioning_state as ProvisioningState,
@@ -578,7 +560,7 @@ function endpointFromRow(row: EndpointRow): EndpointRecord {
   };
 }
 
-function deploymentFromRow(row: DeploymentRow): DeploymentRecord {
+export function deploymentFromRow(row: DeploymentRow): DeploymentRecord {
   return {
     spec: JSON.parse(row.spec) as DeploymentSpec,
     provisioning_state: row.provisioning_state as ProvisioningState,
@@ -590,18 +572,18 @@ function deploymentFromRow(row: DeploymentRow): DeploymentRecord {
   };
 }
 
-function rolloutFromRow(row: RolloutRow): RolloutRecord {
+export function rolloutFromRow(row: RolloutRow): RolloutRecord {
   return {
     id: row.id, endpoint: row.endpoint, spec: JSON.parse(row.spec) as RolloutSpec, status: JSON.parse(row.status) as RolloutStatus,
     created_at: row.created_at, updated_at: row.updated_at,
   };
 }
 
-function assetFromRow<T>(row: AssetRow): T {
+export function assetFromRow<T>(row: AssetRow): T {
   return { name: row.name, version: row.version, ...JSON.parse(row.body), created_at: row.created_at } as T;
 }
 
-function operationFromRow(row: OperationRow): Operation {
+export function operationFromRow(row: OperationRow): Operation {
   const op: Operation = {
     id: row.id, kind: row.kind as Operation['kind'], endpoint: row.endpoint, status: row.status as OperationStatus,
     created_at: row.created_at,
