@@ -34,6 +34,8 @@ export interface ServeOptions {
   instanceUser?: string;
   /** Where revisions are staged for instances (default: <data-dir>/deployments when reachable). */
   instanceDir?: string;
+  /** Fork Python instances from a pre-warmed zygote (default: $SWITCHYARD_ZYGOTE, else true). */
+  zygote?: boolean;
   logLevel?: string;
   /** A logger to use instead of a new one on stderr (tests). */
   logger?: Logger;
@@ -80,6 +82,14 @@ export function maxArtifactBytesFromEnv(env: NodeJS.ProcessEnv = process.env): n
   return n;
 }
 
+/** SWITCHYARD_ZYGOTE: 1/true/on (the default) or 0/false/off (every Python instance starts cold). */
+export function zygoteFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = env.SWITCHYARD_ZYGOTE?.trim().toLowerCase();
+  if (!raw || ['1', 'true', 'on', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+  throw new SwitchyardError('InvalidValue', `SWITCHYARD_ZYGOTE must be 1 or 0 (on or off), got ${JSON.stringify(env.SWITCHYARD_ZYGOTE)}`);
+}
+
 /** SWITCHYARD_LOG_MAX_BYTES / SWITCHYARD_LOG_FILES: rotation of instance logs (default 10 MiB × 3). */
 export function logLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): LogLimits | undefined {
   const read = (name: string, min: number): number | undefined => {
@@ -99,6 +109,7 @@ export function logLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): LogLimit
 
 export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
   const logLimits = logLimitsFromEnv();
+  const zygote = options.zygote ?? zygoteFromEnv();
   const security = securitySettingsFromEnv();
   const maxArtifactBytes = options.maxArtifactBytes ?? maxArtifactBytesFromEnv();
   const host = options.host ?? '127.0.0.1';
@@ -140,7 +151,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       codeRunsAsServer: !isolation.isolated,
       makeBackend: (events, drain) => new LocalBackend({
         dataDir, events, drain, logger: logger.child({ component: 'runtime' }),
-        instanceUser: isolation.isolated ? isolation.user : null, instanceDir,
+        instanceUser: isolation.isolated ? isolation.user : null, instanceDir, zygote,
         ...(options.python ? { python: options.python } : {}),
         ...(logLimits ? { logLimits } : {}),
       }),

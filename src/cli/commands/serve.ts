@@ -12,7 +12,7 @@ import { bool, num, str } from '../flags.js';
 
 interface ServeOptions {
   host?: string; port?: number; gatewayPort?: number; dataDir?: string; python?: string; logLevel?: string;
-  instanceUser?: string; instanceDir?: string;
+  instanceUser?: string; instanceDir?: string; noZygote?: boolean; zygote?: boolean;
   tlsCert?: string; tlsKey?: string; insecure?: boolean;
   /** The CLI owns the signals, so it can report `closed` after close() ends. */
   handleSignals?: boolean;
@@ -90,6 +90,7 @@ export const serve = defineCommand<ServeOptions>({
     { name: 'python', kind: 'string', value: 'PATH', help: 'Python interpreter for scoring hosts (also $SWITCHYARD_PYTHON; an environment may name its own with `interpreter:`). Default: the first of /usr/bin/python3 and python3 on PATH that can import the environment\'s packages.' },
     { name: 'instance-user', kind: 'string', value: 'USER', help: 'Unprivileged user scoring instances run as, each deployment with a group of its own (also $SWITCHYARD_INSTANCE_USER; scripts/instance-user.sh creates it). Needs a root server; `none` runs instances as the server\'s own user, and then only Owner may deploy code. Default: switchyard-instance when root, else none (with a warning).' },
     { name: 'instance-dir', kind: 'string', value: 'DIR', help: 'Where model and code are staged for instances (also $SWITCHYARD_INSTANCE_DIR). Default: DATA_DIR/deployments, or /var/lib/switchyard/instances/<id> when the instance user cannot reach the data dir.' },
+    { name: 'no-zygote', kind: 'boolean', help: 'Start every Python instance cold instead of forking it from a pre-warmed Python that has imported the environment\'s packages (also SWITCHYARD_ZYGOTE=0; docs/security.md, "Pre-warmed Python instances").' },
     { name: 'tls-cert', kind: 'string', value: 'PATH', help: 'PEM certificate (chain) for HTTPS on both listeners (with --tls-key). Clients of a self-signed one set SWITCHYARD_CA_FILE (or NODE_EXTRA_CA_CERTS) to it.' },
     { name: 'tls-key', kind: 'string', value: 'PATH', help: 'PEM private key of --tls-cert.' },
     { name: 'insecure', kind: 'boolean', help: 'Allow a --host other than loopback without TLS (a TLS proxy in front must encrypt). Without it such a bind is refused.' },
@@ -105,6 +106,7 @@ export const serve = defineCommand<ServeOptions>({
     logLevel: str(v, 'log-level'),
     instanceUser: str(v, 'instance-user'),
     instanceDir: str(v, 'instance-dir'),
+    noZygote: bool(v, 'no-zygote'),
     tlsCert: str(v, 'tls-cert'),
     tlsKey: str(v, 'tls-key'),
     insecure: bool(v, 'insecure'),
@@ -122,6 +124,7 @@ export const serve = defineCommand<ServeOptions>({
       ...(o.tlsCert ? { tlsCert: resolve(ctx.cwd, o.tlsCert) } : {}),
       ...(o.tlsKey ? { tlsKey: resolve(ctx.cwd, o.tlsKey) } : {}),
       ...(o.insecure ? { insecure: true } : {}),
+      ...(o.noZygote ? { zygote: false } : {}),
       handleSignals: false,
     };
     // A computed specifier keeps the CLI compiling and starting without loading the server's modules.

@@ -23,6 +23,7 @@ import { DEFAULT_LOG_LIMITS, instanceLogNames, logPathOf, mergeTails, readLastLi
 import { PidRecords, stillOurs } from './pid-records.js';
 import { signalGroup } from './process-group.js';
 import { deploymentStagingDir, pruneRevisions, safeSegment, stageRevision } from './staging.js';
+import { ZygotePool } from './zygote.js';
 
 export interface LocalBackendOptions {
   dataDir: string;
@@ -50,6 +51,11 @@ export interface LocalBackendOptions {
   stableMs?: number;
   /** Poll interval of a custom server's readiness route while it starts. */
   startPollMs?: number;
+  /**
+   * Fork Python instances from a pre-warmed zygote per interpreter and environment (zygote.ts).
+   * Default true; false (`serve --no-zygote`, SWITCHYARD_ZYGOTE=0): every instance starts cold.
+   */
+  zygote?: boolean;
 }
 
 const STORAGE_INITIALIZER = 'storage-initializer';
@@ -80,6 +86,7 @@ export class LocalBackend implements RuntimeBackend {
   private readonly logLimits: LogLimits;
   private readonly instanceDir: string;
   private readonly groups: DeploymentGroups | null;
+  private readonly zygotes: ZygotePool | null;
   private opened: Promise<void> | null = null;
   private closed = false;
   /** Desired CPU priority per deployment, and the nice value each instance process was given. */
@@ -91,6 +98,19 @@ export class LocalBackend implements RuntimeBackend {
     this.logLimits = o.logLimits ?? DEFAULT_LOG_LIMITS;
     this.instanceDir = o.instanceDir ?? join(o.dataDir, 'deployments');
     this.groups = o.instanceUser ? new DeploymentGroups(this.instanceDir) : null;
+    this.zygotes = o.zygote === false ? null : new ZygotePool({ logger: o.logger });
+  }
+
+  /** The pid of the live zygote that forks this deployment's current instances, if any (tests). */
+  zygotePid(endpoint: string, deployment: string): number | undefined {
+    const dep = this.deployments.get(keyOf(endpoint, deployment));
+    for (const plan of dep?.plans.values() ?? []) {
+      if (plan.zygote && 'zygote' in plan.zygote) {
+        const pid = this.zygotes?.zygotePid(plan.command, plan.zygote.zygote);
+        if (pid) return pid;
+      }
+    }
+    return undefined;
   }
 
   /** Instances run as an unprivileged user with a group per deployment. */
@@ -209,6 +229,7 @@ export class LocalBackend implements RuntimeBackend {
       for (const log of dep.logs.values()) log.close();
       dep.initLog.close();
     }
+    await this.zygotes?.shutdown();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -337,6 +358,7 @@ export class LocalBackend implements RuntimeBackend {
       startPollMs: this.o.startPollMs ?? 50,
       onChange: () => this.notify(dep),
       logger: this.o.logger,
+      zygotes: this.zygotes,
     });
     dep.instances.push(instance);
     this.notify(dep);

@@ -21,6 +21,9 @@ export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url
 
 export const pythonHostScript = join(packageRoot, 'src', 'hosts', 'python', 'run_host.py');
 
+/** The Python zygote (zygote.ts), next to the host so that both start with the same sys.path. */
+export const pythonZygoteScript = join(packageRoot, 'src', 'hosts', 'python', 'run_zygote.py');
+
 /** Arguments for `node` that start the Node scoring host. */
 export function nodeHostArgs(): string[] {
   const compiled = join(packageRoot, 'dist', 'hosts', 'node', 'main.js');

@@ -5,9 +5,11 @@
 // Unhealthy (no traffic) until it recovers; liveness failures kill it. A process that dies after it was
 // Ready is restarted with exponential backoff; one that keeps dying (or never gets Ready) is Failed.
 // Each instance is its own process group, so stopping it stops every worker it forked.
-import { spawn, type ChildProcess } from 'node:child_process';
+// A Python instance whose environment allows it is forked from a zygote (zygote.ts) instead of spawned;
+// it is supervised the same way, and started cold when the zygote cannot fork it.
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../../logger.js';
 import type { InstanceState, InstanceView, ProbeSettings } from '../../spec/types.js';
 import { restartDelayMs, type BackoffPolicy } from './backoff.js';
@@ -17,6 +19,7 @@ import { LineSplitter, readLastLines, type RotatingLog } from './log-files.js';
 import { processStartTime, type PidRecords } from './pid-records.js';
 import { signalGroup } from './process-group.js';
 import { httpProbe, ProbeCounter, startupTimeoutMs } from './probes.js';
+import { ForkedProcess, type ZygotePool } from './zygote.js';
 
 export interface InstanceFailure {
   reason: 'InitFailed' | 'InstanceFailed';
@@ -43,6 +46,18 @@ export interface InstanceOptions {
   startPollMs: number;
   onChange: () => void;
   logger: Logger;
+  /** Pre-warmed Python processes to fork Python instances from; absent: every instance starts cold. */
+  zygotes?: ZygotePool | null;
+}
+
+/** What a run's process offers: a spawned ChildProcess or a ForkedProcess. */
+interface RunProcess {
+  pid?: number | undefined;
+  stdin: Writable | null;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  stdio: ReadonlyArray<unknown>;
+  on(event: string, listener: (...args: any[]) => void): unknown;
 }
 
 function freePort(): Promise<number> {
@@ -59,7 +74,7 @@ function freePort(): Promise<number> {
 
 interface Run {
   id: number;
-  child: ChildProcess;
+  child: RunProcess;
   pid: number | null;
   /** What the gateway and the probes present to this run (`x-switchyard-instance-secret`). */
   secret: string;
@@ -205,7 +220,25 @@ export class Instance {
     const as = spec.uid !== undefined ? ` as uid ${spec.uid} gid ${spec.gid}` : '';
     this.note(`starting (revision ${this.revision})${as}: ${spec.display}`);
 
-    const child = spawn(command, argv, {
+    let child: RunProcess | null = null;
+    const zygote = plan.zygote;
+    if (this.o.zygotes && zygote && 'zygote' in zygote) {
+      const outcome = await this.o.zygotes.fork(command, zygote.zygote, spec);
+      if ('child' in outcome) {
+        if (this.stopRequested) {
+          signalGroup(outcome.child.pid, 'SIGKILL');
+          return;
+        }
+        child = outcome.child;
+        this.note(`forked from the zygote ${outcome.zygotePid} (preloaded: ${outcome.preloaded.join(', ') || 'the host only'}) as pid ${outcome.child.pid}`);
+      } else {
+        if (this.stopRequested) return;
+        this.note(`cold start: ${outcome.cold}`);
+      }
+    } else if (this.o.zygotes && zygote && 'cold' in zygote) {
+      this.note(`cold start: ${zygote.cold}`);
+    }
+    child ??= spawn(command, argv, {
       cwd: spec.cwd,
       env: spec.env,
       ...(spec.uid !== undefined ? { uid: spec.uid } : {}),
@@ -288,6 +321,8 @@ export class Instance {
       };
       this.timer(run, this.o.startPollMs, () => void poll());
     }
+    // A forked child's connections were held paused until everything above listens to them.
+    if (child instanceof ForkedProcess) child.begin();
   }
 
   private onControl(run: Run, line: string): void {

@@ -5,6 +5,7 @@ import type { DeploymentTemplate } from '../backend.js';
 import { nodeHostArgs, pythonHostScript } from './host-locations.js';
 import type { RunSandbox } from './instance-sandbox.js';
 import type { StagedRevision } from './staging.js';
+import { zygoteDecision, type ZygoteDecision } from './zygote-plan.js';
 
 export type HostKind = 'python' | 'node' | 'custom';
 
@@ -19,6 +20,8 @@ export interface LaunchPlan {
   readiness: 'announce' | 'poll';
   readinessPath: string;
   livenessPath: string;
+  /** Python: whether instances may be forked from a zygote, and what it preloads (zygote-plan.ts). */
+  zygote?: ZygoteDecision;
 }
 
 const NODE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
@@ -77,7 +80,10 @@ export function buildLaunchPlan(t: DeploymentTemplate, staged: StagedRevision, k
     env.PYTHONUNBUFFERED = '1';
     // The host applies it with resource.setrlimit(RLIMIT_AS) before loading the scoring script.
     if (t.memoryLimitBytes) env.SWITCHYARD_MEMORY_LIMIT_BYTES = String(t.memoryLimitBytes);
-    return { kind, command: interpreter ?? 'python3', args: ['-u', pythonHostScript], cwd, env, readiness: 'announce', livenessPath: '/', readinessPath: '/ready' };
+    return {
+      kind, command: interpreter ?? 'python3', args: ['-u', pythonHostScript], cwd, env, readiness: 'announce', livenessPath: '/', readinessPath: '/ready',
+      zygote: zygoteDecision(t.environment.conda_file, t.env),
+    };
   }
   const heap = t.memoryLimitBytes ? [`--max-old-space-size=${Math.max(16, Math.floor(t.memoryLimitBytes / 2 ** 20))}`] : [];
   return { kind, command: process.execPath, args: [...heap, ...nodeHostArgs()], cwd, env, readiness: 'announce', livenessPath: '/', readinessPath: '/ready' };
