@@ -66,6 +66,7 @@ describe('Kubernetes manifests of a deployment', () => {
     assert.equal(d.selector.matchLabels?.['switchyard.io/revision'], undefined);
     const pod = d.template.spec!;
     assert.equal(pod.automountServiceAccountToken, false);
+    assert.deepEqual(pod.topologySpreadConstraints?.[0]?.labelSelector?.matchLabels, d.selector.matchLabels);
     assert.deepEqual(pod.initContainers!.map((c) => c.name), ['storage-initializer']);
     assert.deepEqual(pod.containers.map((c) => c.name), ['inference-server']);
 

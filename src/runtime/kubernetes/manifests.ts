@@ -441,6 +441,11 @@ export function renderManifests(t: DeploymentTemplate, settings: KubernetesSetti
             runAsNonRoot: true, runAsUser: POD_UID, runAsGroup: POD_UID, fsGroup: POD_UID,
             seccompProfile: { type: 'RuntimeDefault' },
           },
+          // Instances on different nodes where the cluster can (Azure puts each on its own VM).
+          topologySpreadConstraints: [{
+            maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: selectorLabels(t.endpoint, t.deployment) },
+          }],
           initContainers: [storageInitializer(t, settings)],
           containers: [inferenceServer(t, settings, server)],
           volumes: [
