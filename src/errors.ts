@@ -45,6 +45,8 @@ export type ErrorCode =
   | 'DeploymentHasMirrorTraffic'
   | 'RolloutInProgress'
   | 'RolloutNotActive'
+  // replicas (docs/scale-out.md): what only the leader replica can answer (its machine's instance logs)
+  | 'NotLeader'
   // sizes (413)
   | 'PayloadTooLarge'
   | 'ArtifactLimitExceeded'
@@ -76,6 +78,7 @@ const STATUS: Record<ErrorCode, number> = {
   OperationInProgress: 409, DeploymentHasLiveTraffic: 409, TooManyDeployments: 409,
   DeploymentHasMirrorTraffic: 409, AuthModeMismatch: 400,
   RolloutNotFound: 404, RolloutInProgress: 409, RolloutNotActive: 409,
+  NotLeader: 409,
   PayloadTooLarge: 413, ArtifactLimitExceeded: 413,
   TooManyRequests: 429,
   EnvironmentUnsatisfied: 400, InitFailed: 500, InstanceFailed: 500,

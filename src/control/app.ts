@@ -34,6 +34,8 @@ import { registerWhoAmIRoutes } from './routes/whoami.js';
 import { registerInvokeRoutes } from './routes/invoke.js';
 import { registerConsoleRoutes } from './routes/console.js';
 import { registerRolloutRoutes } from './routes/rollouts.js';
+import { registerReplicaRoutes } from './routes/replicas.js';
+import type { ReplicaView } from './schemas/replica.js';
 import { RolloutService } from './rollout-service.js';
 import { createRolloutRegistry } from './rollout-metrics.js';
 import type { RolloutController } from './rollout-controller.js';
@@ -74,6 +76,8 @@ export interface ControlAppDeps {
   tls?: TlsMaterial;
   /** Instances run as the server's own user: writing a deployment needs Owner (permissions.ts). */
   codeRunsAsServer?: boolean;
+  /** Several replicas share the store: who they are and which one leads (GET /api/v1/replicas). */
+  replicas?: () => Promise<ReplicaView[]>;
 }
 
 export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInstance> {
@@ -172,6 +176,7 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
   registerWhoAmIRoutes(app);
   registerConsoleRoutes(app, deps.consoleDir);
   registerRolloutRoutes(app, new RolloutService(ctx.store, deps.rollouts.controller, deps.rollouts.hasAgreement));
+  registerReplicaRoutes(app, deps.replicas);
   app.get('/api/v1/openapi.json', { schema: { summary: 'This document' } }, async () => app.swagger());
 
   await app.ready();

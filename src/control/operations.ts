@@ -9,10 +9,24 @@ import type { OperationKind } from './operation-conflicts.js';
 
 export type OperationError = { code: string; message: string };
 
+export interface OperationsOptions {
+  /** An operation ended here (replicas tell the others, whose waiters then wake: see wake()). */
+  onFinished?: (op: Operation) => void;
+  /**
+   * Waiters also re-read the store this often (replicas: an operation may be ended by another process,
+   * whose notification could be missed). Default: never.
+   */
+  pollMs?: number;
+}
+
 export class Operations {
   private readonly ended = new EventEmitter();
 
-  constructor(private readonly store: Store, private readonly now: () => Date = () => new Date()) {
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => Date = () => new Date(),
+    private readonly options: OperationsOptions = {},
+  ) {
     this.ended.setMaxListeners(0);
   }
 
@@ -31,7 +45,13 @@ export class Operations {
   finish(id: string, error?: OperationError): Operation {
     const op = this.store.finishOperation(id, error ? 'Failed' : 'Succeeded', error);
     this.ended.emit(id, op);
+    this.options.onFinished?.(op);
     return op;
+  }
+
+  /** Another process ended this operation: waiters here read it again. */
+  wake(id: string): void {
+    this.ended.emit(id);
   }
 
   /** Ends every running operation of the endpoint that `match` selects. */
@@ -45,9 +65,11 @@ export class Operations {
   async wait(id: string, timeoutMs: number): Promise<Operation | undefined> {
     const op = this.store.getOperation(id);
     if (!op || op.status !== 'Running' || timeoutMs <= 0) return op;
+    const pollMs = this.options.pollMs;
     await new Promise<void>((resolve) => {
-      const done = () => { clearTimeout(timer); this.ended.off(id, done); resolve(); };
+      const done = () => { clearTimeout(timer); clearInterval(poll); this.ended.off(id, done); resolve(); };
       const timer = setTimeout(done, timeoutMs);
+      const poll = pollMs ? setInterval(() => { if (this.store.getOperation(id)?.status !== 'Running') done(); }, pollMs) : undefined;
       this.ended.on(id, done);
     });
     return this.store.getOperation(id);

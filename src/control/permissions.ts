@@ -47,6 +47,8 @@ export const ACTIONS = [
   'tokens/write',
   'tokens/delete',
   'auditLogs/read',
+  // The control-plane replicas sharing a PostgreSQL store and which one leads (an extension).
+  'replicas/read',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];
@@ -113,11 +115,12 @@ export const ROUTE_ACTIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/audit': 'auditLogs/read',
   'GET /api/v1/audit/denied': 'auditLogs/read',
   'GET /api/v1/whoami': 'whoami/read',
+  'GET /api/v1/replicas': 'replicas/read',
 };
 
 const READER: readonly Action[] = [
   'onlineEndpoints/read', 'onlineEndpoints/deployments/read', 'onlineEndpoints/rollouts/read', 'models/read', 'environments/read', 'artifacts/read',
-  'operations/read', 'metrics/read', 'apiDocument/read', 'whoami/read',
+  'operations/read', 'metrics/read', 'apiDocument/read', 'whoami/read', 'replicas/read',
 ];
 
 const CONTRIBUTOR: readonly Action[] = [

@@ -11,6 +11,7 @@ import { KeyedQueue } from './key-queue.js';
 import type { Operations } from './operations.js';
 import { buildTemplate, type ArtifactLookup } from './template.js';
 import { setCondition, sameConditions } from './conditions.js';
+import type { Leadership } from './leadership.js';
 
 export interface Publisher {
   publish(): Promise<void>;
@@ -25,6 +26,8 @@ export interface ReconcilerDeps {
   publisher: Publisher;
   logger: Logger;
   now?: () => Date;
+  /** With replicas: only the leader runs passes; a follower forwards them (absent: always run). */
+  leadership?: Leadership;
 }
 
 const isDeploymentChange = (op: Operation) => op.kind === 'deployment.create' || op.kind === 'deployment.update';
@@ -40,12 +43,17 @@ export class Reconciler {
 
   /** Converges an endpoint (create/update: publish its routes; delete: remove it and its deployments). */
   reconcileEndpoint(endpoint: string): Promise<void> {
-    return this.queue.run(`endpoint/${endpoint}`, () => this.endpointPass(endpoint));
+    const work = { kind: 'endpoint', endpoint } as const;
+    if (this.follows(work)) return Promise.resolve();
+    // Checked again when the pass starts: a replica may have lost the lead while it waited.
+    return this.queue.run(`endpoint/${endpoint}`, async () => { if (!this.follows(work)) await this.endpointPass(endpoint); });
   }
 
   /** Converges one deployment (ensure its instances, or remove them when it is being deleted). */
   reconcileDeployment(endpoint: string, deployment: string): Promise<void> {
-    return this.queue.run(`deployment/${endpoint}/${deployment}`, () => this.deploymentPass(endpoint, deployment));
+    const work = { kind: 'deployment', endpoint, deployment } as const;
+    if (this.follows(work)) return Promise.resolve();
+    return this.queue.run(`deployment/${endpoint}/${deployment}`, async () => { if (!this.follows(work)) await this.deploymentPass(endpoint, deployment); });
   }
 
   /**
@@ -70,6 +78,14 @@ export class Reconciler {
       else if (op.deployment && !store.getDeployment(op.endpoint, op.deployment)) void this.reconcileDeployment(op.endpoint, op.deployment);
     }
     logger.info({ endpoints: endpoints.length }, 'reconciler recovered the stored state');
+  }
+
+  /** A follower replica hands the pass to the leader (which writes the outcome to the shared store). */
+  private follows(work: Parameters<Leadership['forward']>[0]): boolean {
+    const leadership = this.deps.leadership;
+    if (!leadership || leadership.leading()) return false;
+    leadership.forward(work);
+    return true;
   }
 
   /** Resolves when no reconcile is running or waiting (tests, shutdown). */

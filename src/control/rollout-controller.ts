@@ -20,6 +20,7 @@ import type { Store } from '../store/store.js';
 import type { RuntimeBackend } from '../runtime/backend.js';
 import type { AgreementSource } from './agreement-source.js';
 import type { GatewayMetrics } from './context.js';
+import type { Leadership } from './leadership.js';
 import type { Publisher } from './reconciler.js';
 import { decide, evaluateGates } from './rollout-gates.js';
 import { desiredRouting, sameRouting, scaleBaseline, type Routing } from './rollout-routing.js';
@@ -49,6 +50,8 @@ export interface RolloutControllerDeps {
   agreement: AgreementSource | null;
   logger: Logger;
   now?: () => Date;
+  /** With replicas: only the leader runs passes; a follower forwards them (absent: always run). */
+  leadership?: Leadership;
 }
 
 interface OpenWindow {
@@ -85,6 +88,11 @@ export class RolloutController {
 
   /** Runs a pass for the endpoint (after the running one; coalesced with one already waiting). */
   kick(endpoint: string): Promise<void> {
+    const leadership = this.deps.leadership;
+    if (leadership && !leadership.leading()) {
+      leadership.forward({ kind: 'rollout', endpoint });
+      return Promise.resolve();
+    }
     const waiting = this.waitingPass.get(endpoint);
     if (waiting) return waiting;
     const pass = this.serial(endpoint, async () => {

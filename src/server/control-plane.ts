@@ -28,6 +28,7 @@ import { EndpointService } from '../control/endpoint-service.js';
 import { DeploymentService } from '../control/deployment-service.js';
 import { RolloutController } from '../control/rollout-controller.js';
 import { comparisonAgreement } from '../control/agreement-source.js';
+import type { Replica } from './replicas/replica.js';
 
 export interface GatewayPort extends SnapshotSink, GatewayMetrics {
   /** Base URL clients score at (scoring_uri = `${url}/endpoints/<name>/score`). */
@@ -54,6 +55,10 @@ export interface ControlPlaneOptions {
   tls?: TlsMaterial;
   /** Instances run as the server's own user (not isolated): deploying code needs Owner. */
   codeRunsAsServer?: boolean;
+  /** The master key's file (default <data-dir>/master-key; replicas share one: docs/scale-out.md). */
+  masterKeyFile?: string;
+  /** One of several replicas sharing a PostgreSQL store: leader-only work, the leader's instances. */
+  replica?: Pick<Replica, 'wrapBackend' | 'wrapSink' | 'operationsOptions' | 'leading' | 'forward' | 'list'>;
 }
 
 export interface ControlPlane {
@@ -78,7 +83,8 @@ const DRAIN_TIMEOUT_CAP_MS = 180_000;
 export async function assembleControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const { logger, gateway } = options;
   const security = withDefaults(options.security);
-  const { cipher } = await ensureMasterKey(options.dataDir);
+  const { cipher } = await ensureMasterKey(options.dataDir, options.masterKeyFile);
+  const replica = options.replica;
   const store = new SqliteStore(join(options.dataDir, 'switchyard.db'), { cipher });
   try {
     const artifacts = new ArtifactStore({
@@ -104,10 +110,11 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
 
     // The publisher reads the backend's instance states, and the backend tells it when they change.
     let publisher: SnapshotPublisher | undefined;
-    const backend = options.makeBackend(
-      { onInstancesChanged: () => publisher?.schedule() },
-      async (urls, timeoutMs) => { await gateway.drain(urls, Math.min(timeoutMs, DRAIN_TIMEOUT_CAP_MS)); },
-    );
+    const events = { onInstancesChanged: () => publisher?.schedule() };
+    const drain = async (urls: string[], timeoutMs: number) => { await gateway.drain(urls, Math.min(timeoutMs, DRAIN_TIMEOUT_CAP_MS)); };
+    const backend = replica
+      ? replica.wrapBackend((replicaEvents) => options.makeBackend(replicaEvents, drain), events)
+      : options.makeBackend(events, drain);
     publisher = new SnapshotPublisher(
       (version) => {
         const endpoints = store.listEndpoints();
@@ -119,11 +126,13 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
         }
         return buildSnapshot({ version, endpoints, deployments, instances: (e, d) => backend.routable?.(e, d) ?? backend.instances(e, d) });
       },
-      gateway, logger.child({ component: 'snapshots' }));
+      replica ? replica.wrapSink(gateway) : gateway, logger.child({ component: 'snapshots' }));
 
 
-    const operations = new Operations(store);
-    const reconciler = new Reconciler({ store, backend, artifacts, operations, publisher, logger: logger.child({ component: 'reconciler' }) });
+    const operations = new Operations(store, undefined, replica?.operationsOptions());
+    const reconciler = new Reconciler({
+      store, backend, artifacts, operations, publisher, logger: logger.child({ component: 'reconciler' }), ...(replica ? { leadership: replica } : {}),
+    });
     const context: ControlContext = {
       store, artifacts, backend, reconciler, operations, publisher, gateway,
       comparison: new ComparisonService(comparer, store),
@@ -140,6 +149,7 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
     const deploymentService = new DeploymentService(context);
     const rollouts = new RolloutController({
       store, backend, publisher, gateway, agreement: comparisonAgreement(context.comparison), logger: logger.child({ component: 'rollouts' }),
+      ...(replica ? { leadership: replica } : {}),
       effects: {
         updateRouting: async (endpoint, routing) => { await endpointService.update(endpoint, routing, { byRollout: true }); },
         deleteDeployment: async (endpoint, name) => { deploymentService.delete(endpoint, name); },
@@ -151,6 +161,7 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
       ...(options.tls ? { tls: options.tls } : {}),
       rollouts: { controller: rollouts, hasAgreement: true },
       ...(options.codeRunsAsServer ? { codeRunsAsServer: true } : {}),
+      ...(replica ? { replicas: () => replica.list() } : {}),
     });
 
     let closing: Promise<void> | undefined;

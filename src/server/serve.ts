@@ -20,6 +20,11 @@ import { securitySettingsFromEnv } from '../control/security-settings.js';
 import { gatewayLimitsFromEnv } from '../gateway/settings.js';
 import { openFileLimit } from './open-file-limit.js';
 import { loadTransportSecurity } from './transport-security.js';
+import { ensureMasterKey } from './master-key.js';
+import { Replica } from './replicas/replica.js';
+
+/** A store URL that names PostgreSQL (several replicas may share it). */
+export const isPostgresUrl = (store: string | undefined): store is string => !!store && /^postgres(ql)?:\/\//i.test(store);
 
 export interface ServeOptions {
   host?: string;
@@ -50,6 +55,12 @@ export interface ServeOptions {
   tlsKey?: string;
   /** Allow a non-loopback host without TLS (a TLS proxy in front encrypts). */
   insecure?: boolean;
+  /** The store: a postgres:// URL makes this server one of several replicas sharing it (docs/scale-out.md); the CLI resolves $SWITCHYARD_STORE. */
+  store?: string;
+  /** The master key's file (default $SWITCHYARD_MASTER_KEY_FILE, else <data-dir>/master-key): the same on every replica. */
+  masterKeyFile?: string;
+  /** The admin token's file (default $SWITCHYARD_ADMIN_TOKEN_FILE, else <data-dir>/admin-token): the same on every replica. */
+  adminTokenFile?: string;
 }
 
 export interface RunningServer {
@@ -123,7 +134,19 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const instanceDirSetting = options.instanceDir ?? process.env.SWITCHYARD_INSTANCE_DIR;
   const instanceDir = instanceDirSetting ? resolve(instanceDirSetting) : await defaultInstanceDir(dataDir, isolation.isolated);
   await privatiseDataDir(dataDir, instanceDir);
-  const admin = await ensureAdminToken(dataDir);
+  const adminTokenFile = options.adminTokenFile ?? (process.env.SWITCHYARD_ADMIN_TOKEN_FILE || undefined);
+  const masterKeyFile = options.masterKeyFile ?? (process.env.SWITCHYARD_MASTER_KEY_FILE || undefined);
+  const admin = await ensureAdminToken(dataDir, adminTokenFile);
+  const storeUrl = options.store;
+  // One of several replicas: same master key and admin token as the store's other replicas, or no start.
+  let replica: Replica | undefined;
+  if (isPostgresUrl(storeUrl)) {
+    const key = await ensureMasterKey(dataDir, masterKeyFile);
+    replica = await Replica.connect({
+      url: storeUrl, logger, cipher: key.cipher,
+      secrets: { masterKey: { check: key.check, path: key.path }, adminToken: { token: admin.token, path: admin.path } },
+    });
+  }
   if (isolation.isolated) {
     logger.info({ event: 'instance-isolation', user: isolation.user.name, uid: isolation.user.uid, instanceDir },
       `Instances run as ${isolation.user.name} (uid ${isolation.user.uid}) with a group per deployment; staged files in ${instanceDir}`);
@@ -142,7 +165,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     'connection limits');
   const gateway = await GatewayHost.start({ host, port: options.gatewayPort ?? DEFAULT_GATEWAY_PORT, logger: logger.child({ component: 'gateway' }), limits: gatewayLimits,
     ...(tls ? { tls } : {}),
-  });
+  }).catch(async (e: unknown) => { await replica?.close(); throw e; });
   let plane;
   try {
     plane = await assembleControlPlane({
@@ -159,21 +182,31 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       ...(options.tokenTtlSeconds ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
       security,
       ...(tls ? { tls } : {}),
+      ...(masterKeyFile ? { masterKeyFile } : {}),
+      ...(replica ? { replica } : {}),
     });
-    // Bring back what the store says before taking requests: the gateway gets its first snapshot,
-    // anything an earlier process left Creating/Updating/Deleting is driven to an end, and the
-    // instances of every deployment start again.
-    await plane.reconciler.recover();
-    plane.rollouts.recover();
+    if (replica) {
+      // A replica's gateway routes from the store (and the leader's instance list) at once; what is in
+      // flight is the leader's to finish, and this replica's once it is elected (attach(), below).
+      await plane.publisher.publish();
+    } else {
+      // Bring back what the store says before taking requests: the gateway gets its first snapshot,
+      // anything an earlier process left Creating/Updating/Deleting is driven to an end, and the
+      // instances of every deployment start again.
+      await plane.reconciler.recover();
+      plane.rollouts.recover();
+    }
     await plane.app.listen({ host, port: options.port ?? DEFAULT_CONTROL_PORT });
   } catch (e) {
     await plane?.close();
+    await replica?.close();
     await gateway.close();
     throw e;
   }
   const address = plane.app.server.address();
   const controlUrl = urlOf(host, typeof address === 'object' && address ? address.port : options.port ?? DEFAULT_CONTROL_PORT, tls ? 'https' : 'http');
   const gatewayUrl = gateway.url.replace(/\/$/, '');
+  replica?.attach(plane, { controlUrl, gatewayUrl });
   logger.info({ event: 'serving', controlUrl, gatewayUrl, dataDir, adminTokenFile: admin.path, adminTokenCreated: admin.created },
     `Switchyard control plane at ${controlUrl}, gateway at ${gatewayUrl}; admin token in ${admin.path}`);
 
@@ -183,6 +216,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     closing ??= (async () => {
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.off(sig, onSignal);
       logger.info({ event: 'closing' }, 'Switchyard is shutting down');
+      // A leader lets go of the lock first: another replica takes over while this one stops.
+      await replica?.close();
       // The gateway finishes the requests it admitted before the instances behind them stop.
       await running.close({ beforeBackendShutdown: () => gateway.close() });
       logger.info({ event: 'closed' }, 'Switchyard stopped');

@@ -14,6 +14,7 @@ interface ServeOptions {
   host?: string; port?: number; gatewayPort?: number; dataDir?: string; python?: string; logLevel?: string;
   instanceUser?: string; instanceDir?: string; noZygote?: boolean; zygote?: boolean;
   tlsCert?: string; tlsKey?: string; insecure?: boolean;
+  masterKeyFile?: string; adminTokenFile?: string;
   /** The CLI owns the signals, so it can report `closed` after close() ends. */
   handleSignals?: boolean;
 }
@@ -94,6 +95,8 @@ export const serve = defineCommand<ServeOptions>({
     { name: 'tls-cert', kind: 'string', value: 'PATH', help: 'PEM certificate (chain) for HTTPS on both listeners (with --tls-key). Clients of a self-signed one set SWITCHYARD_CA_FILE (or NODE_EXTRA_CA_CERTS) to it.' },
     { name: 'tls-key', kind: 'string', value: 'PATH', help: 'PEM private key of --tls-cert.' },
     { name: 'insecure', kind: 'boolean', help: 'Allow a --host other than loopback without TLS (a TLS proxy in front must encrypt). Without it such a bind is refused.' },
+    { name: 'master-key-file', kind: 'string', value: 'PATH', help: 'File of the master key that seals secrets in the store (also $SWITCHYARD_MASTER_KEY_FILE; created when missing). Every replica of a shared PostgreSQL store needs the same file (docs/scale-out.md). Default: DATA_DIR/master-key.' },
+    { name: 'admin-token-file', kind: 'string', value: 'PATH', help: 'File of the admin token (also $SWITCHYARD_ADMIN_TOKEN_FILE; created when missing). Every replica of a shared store needs the same file; CLI users then set SWITCHYARD_TOKEN. Default: DATA_DIR/admin-token.' },
     { name: 'log-level', kind: 'string', value: 'LEVEL', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], help: 'Server log level (logs go to stderr). Default: info.' },
   ],
   examples: ['switchyard serve', 'switchyard serve --port 0 --gateway-port 0 --data-dir /tmp/sy', 'switchyard serve --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem'],
@@ -110,6 +113,8 @@ export const serve = defineCommand<ServeOptions>({
     tlsCert: str(v, 'tls-cert'),
     tlsKey: str(v, 'tls-key'),
     insecure: bool(v, 'insecure'),
+    masterKeyFile: str(v, 'master-key-file'),
+    adminTokenFile: str(v, 'admin-token-file'),
   }),
   async run(o, ctx) {
     const options: ServeOptions = {
@@ -125,6 +130,8 @@ export const serve = defineCommand<ServeOptions>({
       ...(o.tlsKey ? { tlsKey: resolve(ctx.cwd, o.tlsKey) } : {}),
       ...(o.insecure ? { insecure: true } : {}),
       ...(o.noZygote ? { zygote: false } : {}),
+      ...((o.masterKeyFile ?? ctx.env.SWITCHYARD_MASTER_KEY_FILE) ? { masterKeyFile: resolve(ctx.cwd, (o.masterKeyFile ?? ctx.env.SWITCHYARD_MASTER_KEY_FILE)!) } : {}),
+      ...((o.adminTokenFile ?? ctx.env.SWITCHYARD_ADMIN_TOKEN_FILE) ? { adminTokenFile: resolve(ctx.cwd, (o.adminTokenFile ?? ctx.env.SWITCHYARD_ADMIN_TOKEN_FILE)!) } : {}),
       handleSignals: false,
     };
     // A computed specifier keeps the CLI compiling and starting without loading the server's modules.
