@@ -19,6 +19,7 @@ import { stopAll } from '../bench/lib/procs.mjs';
 import { save } from '../bench/lib/results.mjs';
 import { writeReport } from '../bench/lib/report.mjs';
 import { busyPercent } from '../bench/lib/machine.mjs';
+import { bundleCli } from './build.mjs';
 
 const { values: o, positionals } = parseArgs({
   allowPositionals: true,
@@ -43,9 +44,9 @@ if (unknown.length) { console.error(`unknown benchmark(s): ${unknown.join(', ')}
 
 process.chdir(repoRoot);
 execFileSync('bash', ['scripts/system-deps.sh', 'nginx', 'wrk', 'python3-flask', 'gunicorn'], { stdio: 'inherit' });
-// Benchmark what the sources say: build dist/ first (as npm test does), unless asked for peers only.
+// Benchmark what the sources say: build dist/ and the CLI bundle first (as npm test does), unless asked for peers only.
 if (!o['peer-only'] && existsSync('tsconfig.json')) {
-  try { execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' }); } catch {
+  try { execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' }); await bundleCli(); } catch {
     console.error('bench: the TypeScript build failed; Switchyard rows use whatever dist/ holds (or are skipped).');
   }
 }

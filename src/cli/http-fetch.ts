@@ -4,13 +4,14 @@
 // waits ~200 ms at exit for that compilation: more than the whole request. Anything else (streamed
 // uploads, abortable calls) goes to the global fetch unchanged. Issue 16 (CLI start), measured in B6.
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { FetchLike } from '../sdk/transport.js';
 
 interface PlainHeaders { get(name: string): string | null; forEach(each: (value: string, name: string) => void): void }
 interface PlainResponse { ok: boolean; status: number; statusText: string; headers: PlainHeaders; text(): Promise<string>; json(): Promise<unknown> }
 
-export const httpFetch: FetchLike = (input, init) => {
+// node:https (and with it tls and crypto) is imported only for an https:// URL: most calls go to a
+// local server over http, and the import costs a few milliseconds of every CLI start.
+export const httpFetch: FetchLike = async (input, init) => {
   const body = init?.body;
   const given = init?.headers;
   const plainHeaders = given == null || (typeof given === 'object' && !Array.isArray(given) && Object.getPrototypeOf(given) === Object.prototype);
@@ -18,7 +19,7 @@ export const httpFetch: FetchLike = (input, init) => {
   if (!plain) return fetch(input, init);
   const url = new URL(input as string | URL);
   const headers = { ...(given as Record<string, string> | undefined) };
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const send = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(url, { method: init?.method ?? 'GET', headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];

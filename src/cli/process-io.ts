@@ -1,6 +1,5 @@
 // The real terminal: process streams, TTY flags, a line prompt. EPIPE on stdout (`| head`) is not an
 // error worth a stack trace.
-import { createInterface } from 'node:readline/promises';
 import type { Io } from './command.js';
 
 export function processIo(): Io {
@@ -15,6 +14,8 @@ export function processIo(): Io {
     stderrIsTTY: Boolean(process.stderr.isTTY),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     async prompt(question) {
+      // Imported here: only a confirmation prompt needs it, and every CLI start would pay for it.
+      const { createInterface } = await import('node:readline/promises');
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       try {
         return await rl.question(question);
