@@ -1,8 +1,9 @@
 // `npm run bench`: installs the peers from Debian when missing (nginx, wrk, python3-flask, gunicorn),
 // runs the benchmarks in bench/, writes bench/results/<B>.json and BENCHMARKS.md.
 //   npm run bench                    all of B1..B4
-//   npm run bench -- B1 B3           some (B6: CLI start, see bench/b6-cli-start.mjs)
+//   npm run bench -- B1 B3           some (B5: cost as work grows, bench/b5-scale.mjs; B6: CLI start, bench/b6-cli-start.mjs)
 //   --runs N (3)  --seconds S (5)  --rate R (1000, open-loop requests/s)
+//   --sizes 1,10,100,500  B5's numbers of deployments (it stops earlier when memory or time runs short)
 //   --quiet-wait S (15)  before each benchmark, wait up to S seconds for the machine to be < 25% busy
 //   --profile     run the server under node --cpu-prof (profiles in bench/results/profiles/)
 //   --peer-only   measure only the peers (direct, nginx, gunicorn), not Switchyard
@@ -24,7 +25,7 @@ import { bundleCli } from './build.mjs';
 const { values: o, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    runs: { type: 'string', default: '3' }, 'quiet-wait': { type: 'string', default: '15' }, seconds: { type: 'string', default: '5' }, rate: { type: 'string', default: '1000' },
+    runs: { type: 'string', default: '3' }, 'quiet-wait': { type: 'string', default: '15' }, seconds: { type: 'string', default: '5' }, sizes: { type: 'string' }, rate: { type: 'string', default: '1000' },
     profile: { type: 'boolean', default: false }, 'gateway-only': { type: 'boolean', default: false }, 'peer-only': { type: 'boolean', default: false }, report: { type: 'boolean', default: false },
   },
 });
@@ -36,6 +37,7 @@ const all = {
   B2B: () => import('../bench/b2b-mirror-saturated.mjs').then((m) => m.b2b),
   B3: () => import('../bench/b3-scoring-throughput.mjs').then((m) => m.b3),
   B4: () => import('../bench/b4-time-to-ready.mjs').then((m) => m.b4),
+  B5: () => import('../bench/b5-scale.mjs').then((m) => m.b5),
   B6: () => import('../bench/b6-cli-start.mjs').then((m) => m.b6),
 };
 const wanted = positionals.length ? positionals.map((p) => p.toUpperCase()) : Object.keys(all);
@@ -56,7 +58,7 @@ const profileDir = o.profile ? join(resultsDir, 'profiles') : undefined;
 mkdirSync(logDir, { recursive: true });
 if (profileDir) mkdirSync(profileDir, { recursive: true });
 const ctx = {
-  runs: Number(o.runs), quietWait: Number(o['quiet-wait']), seconds: Number(o.seconds), rate: Number(o.rate), peerOnly: o['peer-only'], gatewayOnly: o['gateway-only'], logDir, profileDir,
+  runs: Number(o.runs), sizes: o.sizes?.split(',').map(Number), quietWait: Number(o['quiet-wait']), seconds: Number(o.seconds), rate: Number(o.rate), peerOnly: o['peer-only'], gatewayOnly: o['gateway-only'], logDir, profileDir,
 };
 
 const QUIET_PCT = 25;
@@ -72,8 +74,10 @@ for (const name of wanted) {
     let busy = await busyPercent(2000);
     for (let waited = 0; busy > QUIET_PCT && waited < ctx.quietWait; waited += 2) busy = await busyPercent(2000);
     log(`machine busy before start: ${busy}% of all CPUs${busy > QUIET_PCT ? ` (still above ${QUIET_PCT}% after waiting ${ctx.quietWait} s: expect noise)` : ''}`);
-    // A benchmark is bounded: whatever happens inside, it gets at most 5 minutes.
-    const result = await Promise.race([fn(ctx), new Promise((_, rej) => setTimeout(() => rej(new Error('time limit of 420 s reached')), 420000).unref())]);
+    // A benchmark is bounded: whatever happens inside, it gets at most 7 minutes (B5, growing a server
+    // to hundreds of deployments and stopping it, 10).
+    const limitS = name === 'B5' ? 600 : 420;
+    const result = await Promise.race([fn(ctx), new Promise((_, rej) => setTimeout(() => rej(new Error(`time limit of ${limitS} s reached`)), limitS * 1000).unref())]);
     result.machine.busyBeforePct = busy;
     log(`wrote ${save(result, o['peer-only'] ? 'peer-only' : o['gateway-only'] ? 'gateway-only' : undefined)} (${result.status})`);
     for (const c of result.checks) log(`  ${c.label}: ${c.measured ?? '–'} ${c.unit} (target ${c.target}) ${c.pass == null ? 'not measured' : c.pass ? 'met' : 'missed'}`);

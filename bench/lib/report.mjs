@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resultsDir, benchmarksMd, repoRoot } from './paths.mjs';
+import { scaleSection } from './scale-report.mjs';
 
 // Column order and headings of the medians a row may have.
 const METRICS = [
@@ -47,6 +48,7 @@ function section(res) {
     out.push(`**${GROUP_TITLES[g] ?? g}** — medians of ${res.settings.runs ?? '?'} interleaved runs; the last column is runs (min–max of the first metric).`, '');
     out.push(rowTable(res.rows.filter((r) => r.group === g)), '');
   }
+  if (res.scale?.length) out.push(scaleSection(res));
   // Column footnotes once per section; a benchmark may word its own (res.columnNotes).
   const notes = { ...COLUMN_NOTES, ...(res.columnNotes ?? {}) };
   for (const [k, text] of Object.entries(notes)) if (res.rows.some((r) => r.median?.[k] != null)) out.push(`_${COLUMN_TITLES[k]}_: ${text}`, '');
@@ -58,7 +60,7 @@ function section(res) {
   for (const n of res.notes) out.push(`- ${n}`);
   if (res.notes.length) out.push('');
   const cmds = res.rows.flatMap((r) => r.commands.map((c) => `# ${r.label}\n${c}`));
-  if (cmds.length || res.setupCommands?.length) {
+  if (cmds.length || (res.setupCommands?.length && !res.scale)) {
     out.push('<details><summary>Exact commands</summary>', '', '```sh', ...(res.setupCommands ?? []), ...cmds, '```', '', '</details>', '');
   }
   return out.join('\n');
@@ -79,8 +81,9 @@ export function writeReport(results = loadResults()) {
     'Benchmarks never run in `npm test` and never gate CI. Every table is a side-by-side run on one machine: ours against a peer,',
     'or against calling the instance directly, with rows interleaved run by run; numbers from different sections or machines are not comparable.', '',
     '```sh',
-    'npm run bench                 # B1..B4, about 6 minutes; installs nginx, wrk, python3-flask, gunicorn if missing',
-    'npm run bench -- B1           # one benchmark (B1, B2, B3, B4; several may be named)',
+    'npm run bench                 # all of them; installs nginx, wrk, python3-flask, gunicorn if missing',
+    'npm run bench -- B1           # one benchmark (B1, B2, B2B, B3, B4, B5, B6; several may be named)',
+    'npm run bench -- B5 --sizes 1,10,100   # B5 (cost as work grows) at other numbers of deployments',
     'npm run bench -- B1 --runs 5 --seconds 5 --rate 1000 --profile   # more runs; --profile writes node --cpu-prof of the server',
     'npm run bench -- --report     # rewrite this file from bench/results/ without running anything',
     '```', '',

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSnapshot } from '../../src/control/snapshot-builder.js';
-import { SnapshotPublisher } from '../../src/control/snapshot-publisher.js';
+import { SnapshotPublisher, snapshotFigures } from '../../src/control/snapshot-publisher.js';
 import { hashKey } from '../../src/store/credentials.js';
 import { silentLogger } from '../../src/logger.js';
 import type { DeploymentRecord, EndpointRecord } from '../../src/store/store.js';
@@ -89,6 +89,17 @@ describe('buildSnapshot', () => {
 });
 
 describe('SnapshotPublisher', () => {
+  it("states a snapshot's size and counts for the debug log (B5 reads them)", () => {
+    const s = buildSnapshot({
+      version: 9,
+      endpoints: [ep('a', { traffic: { x: 100 } }), ep('b')],
+      deployments: [dep('a', 'x'), dep('a', 'y'), dep('b', 'z')],
+      instances: (_e, d) => (d === 'x' ? [inst('x-0', 'Ready'), inst('x-1', 'Ready')] : d === 'z' ? [inst('z-0', 'Ready'), inst('z-1', 'Starting')] : []),
+    });
+    const f = snapshotFigures(s, 1.23456, 0.5);
+    assert.deepEqual(f, { version: 9, endpoints: 2, deployments: 3, instances: 3, bytes: Buffer.byteLength(JSON.stringify(s)), buildMs: 1.235, ackMs: 0.5 });
+  });
+
   it('coalesces bursts, increases versions, and resolves publish() after a later snapshot is out', async () => {
     const sent: RoutingSnapshot[] = [];
     let state = 0;
