@@ -102,6 +102,9 @@ describe('deploy/kubernetes', () => {
     // The master key and admin token come from the same Secret in every replica.
     const secretVolume = cp.spec.template.spec.volumes.find((v: Obj) => v.secret);
     assert.equal(secretVolume.secret.secretName, 'switchyard-control-plane');
+    // Readable by the server (group 10001 through fsGroup), not by others.
+    assert.equal(secretVolume.secret.defaultMode, 0o440);
+    assert.equal(cp.spec.template.spec.securityContext.fsGroup, cp.spec.template.spec.securityContext.runAsGroup);
     for (const [env, key] of [['SWITCHYARD_MASTER_KEY_FILE', 'master-key'], ['SWITCHYARD_ADMIN_TOKEN_FILE', 'admin-token']]) {
       const mount = c.volumeMounts.find((m: Obj) => m.name === secretVolume.name);
       assert.equal(envValue(c, env!).value, `${mount.mountPath}/${key}`);
