@@ -188,6 +188,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     if (replica) {
       // A replica's gateway routes from the store (and the leader's instance list) at once; what is in
       // flight is the leader's to finish, and this replica's once it is elected (attach(), below).
+      // Instances an earlier process of this data dir left (it was killed while leading) are stopped.
+      await plane.backend.recover();
       await plane.publisher.publish();
     } else {
       // Bring back what the store says before taking requests: the gateway gets its first snapshot,

@@ -27,15 +27,24 @@ export class ReplicaBackend implements RuntimeBackend {
     },
   ) {}
 
-  /** This replica leads from now on: instances start here. */
-  lead(): void {
+  /** Whether the local backend may have run instances since it was made (standDown() then stops them). */
+  private ran = false;
+
+  private localBackend(): RuntimeBackend {
     this.local ??= this.o.makeLocal({
       onInstancesChanged: (endpoint, deployment) => {
         if (this.leading) this.o.mirror.changed(endpoint, deployment);
         this.o.events.onInstancesChanged(endpoint, deployment);
       },
     });
+    return this.local;
+  }
+
+  /** This replica leads from now on: instances start here. */
+  lead(): void {
+    this.localBackend();
     this.leading = true;
+    this.ran = true;
   }
 
   /** Lost the lock: no new work; the instances stay up until standDown() (or lead() again). */
@@ -47,8 +56,9 @@ export class ReplicaBackend implements RuntimeBackend {
   async standDown(): Promise<boolean> {
     this.leading = false;
     const local = this.local;
-    if (!local) return false;
+    if (!local || !this.ran) return false;
     this.local = null;
+    this.ran = false;
     await local.shutdown();
     return true;
   }
@@ -99,8 +109,9 @@ export class ReplicaBackend implements RuntimeBackend {
     this.active()?.setCpuPriority?.(endpoint, deployment, priority);
   }
 
+  /** On start (every replica) and on election: stops instances an earlier process of this data dir left. */
   async recover(): Promise<void> {
-    await this.active()?.recover();
+    await this.localBackend().recover();
   }
 
   async shutdown(): Promise<void> {

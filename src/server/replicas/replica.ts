@@ -43,7 +43,7 @@ interface Plane {
   reconciler: Reconciler;
   rollouts: RolloutController;
   operations: Operations;
-  publisher: { schedule(): void };
+  publisher: { schedule(): void; publish(): Promise<void> };
 }
 
 export class Replica implements Leadership {
@@ -222,7 +222,9 @@ export class Replica implements Leadership {
     const plane = this.plane;
     if (!plane || this.closed) return;
     if (channel === CHANNELS.operation) {
-      plane.operations.wake(payload);
+      // This replica's gateway first has what the operation did, then its waiters answer: a client
+      // that waited here scores through this replica's gateway at once.
+      void this.mirror.load().catch(() => {}).then(() => plane.publisher.publish()).finally(() => plane.operations.wake(payload));
     } else if (channel === CHANNELS.routing) {
       if (payload === this.id) return;
       void this.mirror.load().catch((e: unknown) => this.o.logger.warn({ err: e }, 'reloading the instance list failed'))
