@@ -40,7 +40,7 @@ const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..',
 /** In-flight requests may run up to request_timeout_ms (at most 180 s, docs/compatibility.md, "Deployments"); then some slack. */
 const SHUTDOWN_DEADLINE_MS = 190_000;
 
-function nextSteps(started: { controlUrl: string; gatewayUrl: string; dataDir: string; isolation: Awaited<ReturnType<ServeModule['serve']>>['isolation'] }, ctx: Context): string {
+function nextSteps(started: { controlUrl: string; gatewayUrl: string; dataDir: string; isolation: Awaited<ReturnType<ServeModule['serve']>>['isolation'] }, ctx: Context, adminTokenFile?: string): string {
   const defaultDir = join(ctx.home, '.switchyard');
   const lines = [
     '',
@@ -57,7 +57,9 @@ function nextSteps(started: { controlUrl: string; gatewayUrl: string; dataDir: s
     `  export SWITCHYARD_URL=${started.controlUrl}`,
   ];
   // The other terminal has neither this process's flags nor, necessarily, its environment.
-  if (resolve(started.dataDir) !== resolve(defaultDir)) {
+  if (adminTokenFile) {
+    lines.push(`  export SWITCHYARD_TOKEN="$(cat ${adminTokenFile})"   # the admin token (--admin-token-file)`);
+  } else if (resolve(started.dataDir) !== resolve(defaultDir)) {
     lines.push(`  export SWITCHYARD_DATA_DIR=${started.dataDir}   # where the CLI finds the admin token`);
   }
   const bin = join(packageRoot, 'bin');
@@ -149,7 +151,7 @@ export const serve = defineCommand<ServeOptions>({
       throw e;
     }
     ctx.io.out(JSON.stringify({ event: 'listening', controlUrl: started.controlUrl, gatewayUrl: started.gatewayUrl, dataDir: started.dataDir, pid: process.pid }) + '\n');
-    ctx.io.err(nextSteps(started, ctx));
+    ctx.io.err(nextSteps(started, ctx, options.adminTokenFile));
 
     // The first SIGINT/SIGTERM stops gracefully (in-flight requests finish, instances stop); a second
     // one, or a shutdown that outlives SHUTDOWN_DEADLINE_MS, exits at once: `serve` never hangs on exit.
