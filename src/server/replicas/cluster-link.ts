@@ -1,7 +1,8 @@
 // A replica's own connection to PostgreSQL for coordination (not the store's): it holds the leader's
 // advisory lock (losing the connection loses the lock), LISTENs for other replicas' notifications and
 // writes heartbeats. Server-side TCP keepalives are short on it, so PostgreSQL drops the session (and
-// the lock with it) within seconds of the replica's machine vanishing.
+// the lock with it) within seconds of the replica's machine vanishing, after the replica has stopped
+// leading by itself (no fencing token guards the store's writes: the order of these timeouts does).
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
 
@@ -52,8 +53,10 @@ export class ClusterLink {
     });
     try {
       await client.connect();
-      // PostgreSQL notices a dead peer after 2 s idle + 3 probes 1 s apart, and frees the lock.
-      await client.query('SET tcp_keepalives_idle = 2; SET tcp_keepalives_interval = 1; SET tcp_keepalives_count = 3');
+      // PostgreSQL notices a vanished peer within about 6 s (3 s idle + 3 probes 1 s apart; or 6 s of
+      // unacknowledged data) and frees the lock. The replica itself gives the lock up sooner: a query
+      // (heartbeats come every second) that takes longer than the query timeout (3 s) ends the link.
+      await client.query('SET tcp_keepalives_idle = 3; SET tcp_keepalives_interval = 1; SET tcp_keepalives_count = 3; SET tcp_user_timeout = 6000');
       for (const channel of Object.values(CHANNELS)) await client.query(`LISTEN ${channel}`);
     } catch (e) {
       link.lost = true;
