@@ -8,7 +8,7 @@ import { scaleSection } from './scale-report.mjs';
 // Column order and headings of the medians a row may have.
 const METRICS = [
   ['rps', 'req/s', 0], ['achievedRate', 'sent/s', 0], ['p50Ms', 'p50 ms', 3], ['p90Ms', 'p90 ms', 3],
-  ['p99Ms', 'p99 ms', 3], ['p999Ms', 'p99.9 ms', 2], ['cpuUsPerReq', 'CPU µs/req', 1], ['seconds', 'seconds', 3], ['ms', 'ms', 1], ['errors', 'errors', 0], ['othersCpuPct', 'others\' CPU %', 0],
+  ['p99Ms', 'p99 ms', 3], ['p999Ms', 'p99.9 ms', 2], ['cpuUsPerReq', 'CPU µs/req', 1], ['seconds', 'seconds', 3], ['ratio', '× reference', 2], ['serverSeconds', 'server s', 3], ['ms', 'ms', 1], ['pssMiB', 'PSS MiB/instance', 1], ['zygotePssMiB', 'zygote PSS MiB', 1], ['errors', 'errors', 0], ['othersCpuPct', 'others\' CPU %', 0],
 ];
 const GROUP_TITLES = {
   throughput: 'Throughput (closed loop, wrk)', latency: 'Latency at a fixed rate (open loop)',
@@ -18,7 +18,7 @@ const GROUP_TITLES = {
   'cli-start': 'CLI start (wall clock of one fresh process)',
 };
 
-const COLUMN_TITLES = { cpuUsPerReq: 'CPU µs/req', othersCpuPct: "others' CPU %" };
+const COLUMN_TITLES = { cpuUsPerReq: 'CPU µs/req', othersCpuPct: "others' CPU %", ratio: '× reference', serverSeconds: 'server s', pssMiB: 'PSS MiB/instance' };
 const COLUMN_NOTES = {
   cpuUsPerReq: 'user+system CPU time of the proxy during the run (Switchyard server process with its gateway thread; nginx master and workers; for a direct row, the instance), divided by the requests of the run. It hardly depends on what else the machine was doing.',
   othersCpuPct: 'CPU used by processes outside the benchmark during the run, in % of the whole machine (other people\'s builds and tests on this shared machine). High values mean noisy latency.',
