@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -269,6 +270,51 @@ describe('the storage-initializer script', () => {
       server.close();
     }
   });
+
+  it('trusts the control plane\'s own CA from a ConfigMap for an https:// control plane', async () => {
+    const cert = join(root, 'cp.pem');
+    const key = join(root, 'cp.key');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    const code = await (async () => {
+      const file = join(root, 'tiny.tar.gz');
+      mkdirSync(join(root, 'tiny'), { recursive: true });
+      writeFileSync(join(root, 'tiny', 'score.py'), 'x');
+      await tarCreate({ gzip: true, file, cwd: join(root, 'tiny') }, ['score.py']);
+      return readFileSync(file);
+    })();
+    const server = createHttpsServer({ cert: readFileSync(cert), key: readFileSync(key) }, (req, res) => {
+      if (req.url !== artifactArchivePath(CODE) || req.headers.authorization !== 'Bearer tok') return void res.writeHead(404).end();
+      res.writeHead(200).end(code);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const m = renderManifests(template({ model: undefined }), { ...settings, controlPlaneUrl: url, controlPlaneCaConfigMap: 'switchyard-ca' });
+      assertValid(manifestList(m));
+      const pod = m.deployment.spec!.template.spec!;
+      const init = pod.initContainers![0]!;
+      assert.deepEqual(pod.volumes!.find((v) => v.name === 'control-plane-ca')?.configMap, { name: 'switchyard-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] });
+      const caPath = envOf(init).CURL_CA_BUNDLE!;
+      assert.ok(init.volumeMounts!.some((v) => v.name === 'control-plane-ca' && caPath.startsWith(`${v.mountPath}/`)));
+      assert.equal(pod.containers[0]!.volumeMounts!.some((v) => v.name === 'control-plane-ca'), false, 'only the storage-initializer needs it');
+      const staging = join(root, 'https-app');
+      mkdirSync(staging);
+      writeFileSync(join(root, 'https-token'), 'tok');
+      const env = {
+        ...Object.fromEntries(Object.entries(envOf(init)).map(([k, v]) => [k, v!.replace('/var/azureml-app', staging)])),
+        SWITCHYARD_FETCH_TOKEN_FILE: join(root, 'https-token'), PATH: process.env.PATH!,
+      };
+      const trusted = await run('/bin/sh', ['-c', STORAGE_INITIALIZER_SCRIPT], { ...env, CURL_CA_BUNDLE: cert });
+      assert.equal(trusted.code, 0, trusted.output);
+      assert.equal(readFileSync(join(staging, 'app', 'score.py'), 'utf8'), 'x');
+      const { CURL_CA_BUNDLE: _ca, ...untrusting } = env;
+      const refused = await run('/bin/sh', ['-c', STORAGE_INITIALIZER_SCRIPT], untrusting);
+      assert.notEqual(refused.code, 0, 'without the CA the download is refused');
+    } finally {
+      server.close();
+    }
+  });
 });
 
 function run(command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
@@ -298,6 +344,8 @@ describe('Kubernetes settings', () => {
     const env = { SWITCHYARD_KUBERNETES_NAMESPACE: 'from-env', SWITCHYARD_HOST_IMAGE: 'r/h:1', SWITCHYARD_CONTROL_PLANE_URL: 'https://cp:1', SWITCHYARD_IMAGE_PULL_POLICY: 'Always' };
     assert.deepEqual(kubernetesSettings({}, env, nsFile), { namespace: 'from-env', hostImage: 'r/h:1', controlPlaneUrl: 'https://cp:1', imagePullPolicy: 'Always' });
     assert.equal(kubernetesSettings({ namespace: 'flag' }, env, nsFile).namespace, 'flag');
+    assert.equal(kubernetesSettings({}, { SWITCHYARD_CONTROL_PLANE_CA_CONFIGMAP: 'cp-ca' }, noFile).controlPlaneCaConfigMap, 'cp-ca');
+    assert.throws(() => kubernetesSettings({}, { SWITCHYARD_CONTROL_PLANE_CA_CONFIGMAP: 'Bad CA' }, noFile), /CA ConfigMap/);
     assert.throws(() => kubernetesSettings({}, { SWITCHYARD_IMAGE_PULL_POLICY: 'Sometimes' }, noFile), /SWITCHYARD_IMAGE_PULL_POLICY/);
     assert.throws(() => kubernetesSettings({ namespace: 'No' }, {}, noFile), /namespace/);
   });

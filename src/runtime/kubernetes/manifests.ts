@@ -40,6 +40,11 @@ export interface KubernetesSettings {
   /** The control plane's URL as pods reach it, e.g. http://switchyard-control-plane.switchyard.svc:8080. */
   controlPlaneUrl: string;
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * A ConfigMap in the namespace whose key `ca.crt` holds the CA of an https:// control plane that the
+   * system's CAs do not know; the storage-initializer trusts it (curl's CURL_CA_BUNDLE).
+   */
+  controlPlaneCaConfigMap?: string;
 }
 
 /** The values of a deployment's Secret. Absent: the Secret is rendered without data (for review). */
@@ -81,6 +86,8 @@ export const APP_ROOT = '/var/azureml-app';
 const SECRET_DIR = '/var/run/switchyard';
 const INSTANCE_SECRET_FILE = `${SECRET_DIR}/${SECRET_KEY_INSTANCE}`;
 const FETCH_TOKEN_FILE = `${SECRET_DIR}/${SECRET_KEY_FETCH}`;
+/** Where the control plane's CA (settings.controlPlaneCaConfigMap) is mounted in the storage-initializer. */
+const CA_DIR = '/etc/switchyard/control-plane-ca';
 /** Where the host image keeps Switchyard (deploy/host-image/Dockerfile). */
 export const HOST_HOME = '/opt/switchyard';
 /** The unprivileged user and group of every container (the host image's `switchyard` user). */
@@ -126,6 +133,9 @@ export function checkKubernetesSettings(settings: KubernetesSettings): void {
     url = new URL(settings.controlPlaneUrl);
   } catch {
     throw new SwitchyardError('InvalidValue', `The control-plane URL ${JSON.stringify(settings.controlPlaneUrl)} is not a URL.`);
+  }
+  if (settings.controlPlaneCaConfigMap !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(settings.controlPlaneCaConfigMap)) {
+    throw new SwitchyardError('InvalidValue', `The CA ConfigMap name ${JSON.stringify(settings.controlPlaneCaConfigMap)} is not a valid Kubernetes name.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new SwitchyardError('InvalidValue', `The control-plane URL ${JSON.stringify(settings.controlPlaneUrl)} must be http:// or https://.`);
@@ -329,6 +339,7 @@ function storageInitializer(t: DeploymentTemplate, settings: KubernetesSettings)
     env.push({ name: 'SWITCHYARD_CODE_URL', value: `${base}${artifactArchivePath(t.code.digest)}` });
     env.push({ name: 'SWITCHYARD_CODE_TARGET', value: CODE_DIR });
   }
+  if (settings.controlPlaneCaConfigMap) env.push({ name: 'CURL_CA_BUNDLE', value: `${CA_DIR}/ca.crt` });
   return {
     name: STORAGE_INITIALIZER,
     image: settings.hostImage,
@@ -341,6 +352,7 @@ function storageInitializer(t: DeploymentTemplate, settings: KubernetesSettings)
       { name: 'azureml-app', mountPath: APP_ROOT },
       { name: 'switchyard-secret', mountPath: SECRET_DIR, readOnly: true },
       { name: 'tmp', mountPath: '/tmp' },
+      ...(settings.controlPlaneCaConfigMap ? [{ name: 'control-plane-ca', mountPath: CA_DIR, readOnly: true }] : []),
     ],
   };
 }
@@ -452,6 +464,9 @@ export function renderManifests(t: DeploymentTemplate, settings: KubernetesSetti
             { name: 'azureml-app', emptyDir: {} },
             { name: 'tmp', emptyDir: {} },
             { name: 'switchyard-secret', secret: { secretName: name, defaultMode: 0o440 } },
+            ...(settings.controlPlaneCaConfigMap
+              ? [{ name: 'control-plane-ca', configMap: { name: settings.controlPlaneCaConfigMap, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }]
+              : []),
           ],
         },
       },

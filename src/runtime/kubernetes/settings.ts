@@ -20,6 +20,7 @@ export interface KubernetesSettingsInput {
   hostImage?: string;
   controlPlaneUrl?: string;
   imagePullPolicy?: KubernetesSettings['imagePullPolicy'];
+  controlPlaneCaConfigMap?: string;
 }
 
 function inClusterNamespace(file: string): string | undefined {
@@ -33,8 +34,8 @@ function inClusterNamespace(file: string): string | undefined {
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
 
 /**
- * Flags first, then SWITCHYARD_KUBERNETES_NAMESPACE, SWITCHYARD_HOST_IMAGE, SWITCHYARD_CONTROL_PLANE_URL
- * and SWITCHYARD_IMAGE_PULL_POLICY, then the pod's own namespace (in a cluster), then the defaults.
+ * Flags first, then SWITCHYARD_KUBERNETES_NAMESPACE, SWITCHYARD_HOST_IMAGE, SWITCHYARD_CONTROL_PLANE_URL,
+ * SWITCHYARD_IMAGE_PULL_POLICY and SWITCHYARD_CONTROL_PLANE_CA_CONFIGMAP, then the pod's own namespace (in a cluster), then the defaults.
  * Throws InvalidValue for a setting Kubernetes would refuse.
  */
 export function kubernetesSettings(input: KubernetesSettingsInput = {}, env: NodeJS.ProcessEnv = process.env,
@@ -51,6 +52,8 @@ export function kubernetesSettings(input: KubernetesSettingsInput = {}, env: Nod
       ?? `http://${CONTROL_PLANE_SERVICE}.${namespace}.svc:${CONTROL_PLANE_PORT}`,
     ...(pull ? { imagePullPolicy: pull as KubernetesSettings['imagePullPolicy'] } : {}),
   };
+  const ca = input.controlPlaneCaConfigMap ?? (env.SWITCHYARD_CONTROL_PLANE_CA_CONFIGMAP || undefined);
+  if (ca) settings.controlPlaneCaConfigMap = ca;
   checkKubernetesSettings(settings);
   return settings;
 }
