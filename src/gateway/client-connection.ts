@@ -38,6 +38,12 @@ const PENDING_MAX = 256 * 1024;
 const LINGER_MS = 2_000;
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
 
+/** "HTTP/1.1 <status> <reason>\r\n", built once per status code. */
+const statusLines: string[] = [];
+function statusLine(status: number): string {
+  return (statusLines[status] ??= `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`);
+}
+
 let dateText = '';
 let dateAt = 0;
 function httpDate(): string {
@@ -91,16 +97,18 @@ export class ClientResponse {
    * never framing or connection headers: the gateway frames every answer itself, from `bodyLength` (the
    * body's exact length, or -1 when unknown: chunked coding, or until close for HTTP/1.0) and `close`.
    * A body that would overrun or fall short of a declared length cuts the connection instead.
+   * `lines`: more headers already serialised ("name: value\r\n" each, names and values checked by the
+   * caller), appended after `headers`: constant lines are built once rather than per answer.
    */
-  writeHead(status: number, headers: readonly string[], bodyLength: number, close = false): void {
+  writeHead(status: number, headers: readonly string[], bodyLength: number, close = false, lines = ''): void {
     if (this.headersSent || this.finished) return;
     this.headersSent = true;
     const req = this.req;
     // A client that waits for 100-continue and got a final answer instead may never send its body.
     close ||= !req.keepAlive || this.conn.ctx.closing || (req.expectContinue && !this.continued && !this.conn.parser.done);
-    let s = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
+    let s = status >= 100 && status <= 999 ? statusLine(status) : `HTTP/1.1 ${status} Unknown\r\n`;
     for (let i = 0; i + 1 < headers.length; i += 2) s += `${headers[i]!}: ${headers[i + 1]!}\r\n`;
-    s += `date: ${httpDate()}\r\n`;
+    s += `${lines}date: ${httpDate()}\r\n`;
     if (status === 204 || status === 304 || status < 200) {
       this.noBody = true;
     } else if (bodyLength >= 0) {

@@ -145,14 +145,15 @@ export class Exchange implements UpstreamHandler, UpstreamRequest, Waiter {
     const ok = (statusCode >= 200 && statusCode < 300) || this.kind === 'swagger';
     const out: string[] = [];
     headersTowardsClient(upstreamHeaders, out);
-    out.push('azureml-model-deployment', this.pool.route.name, 'x-request-id', this.ids.requestId);
-    if (this.ids.clientRequestId !== undefined) out.push('x-ms-client-request-id', this.ids.clientRequestId);
-    if (!ok) out.push('ms-azureml-model-error-statuscode', String(statusCode), 'ms-azureml-model-error-reason', 'model_error');
+    // The gateway's own lines: the deployment's is serialised once per pool (pool.ts).
+    let lines = `${this.pool.deploymentLine}x-request-id: ${this.ids.requestId}\r\n`;
+    if (this.ids.clientRequestId !== undefined) lines += `x-ms-client-request-id: ${this.ids.clientRequestId}\r\n`;
+    if (!ok) lines += `ms-azureml-model-error-statuscode: ${statusCode}\r\nms-azureml-model-error-reason: model_error\r\n`;
     this.phase = Phase.Streaming;
     this.resumeUpstream = resume;
     this.status = ok ? statusCode : 424;
     // Framed from the parser's decision (bodyLength), never from the instance's own framing headers.
-    this.res.writeHead(this.status, out, bodyLength);
+    this.res.writeHead(this.status, out, bodyLength, false, lines);
     return true;
   }
 

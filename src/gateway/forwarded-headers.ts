@@ -29,18 +29,24 @@ function dropTowardsInstance(name: string): boolean {
   }
 }
 
-/** Flat [name, value, ...] list for the upstream request, with the gateway's x-request-id. */
-export function headersTowardsInstance(h: IncomingHttpHeaders, requestId: string): string[] {
+/**
+ * Flat [name, value, ...] list for the upstream request, with the gateway's x-request-id. `names`: the
+ * header names in order (request-parser.ts lists them), which spares a for-in over `h` per request.
+ */
+export function headersTowardsInstance(h: IncomingHttpHeaders, requestId: string, names?: readonly string[]): string[] {
   const out: string[] = [];
-  for (const name in h) {
-    if (dropTowardsInstance(name)) continue;
-    const v = h[name];
-    if (v === undefined) continue;
-    if (typeof v === 'string') out.push(name, v);
-    else for (const item of v) out.push(name, item);
-  }
+  if (names !== undefined) for (let i = 0; i < names.length; i++) forward(h, names[i]!, out);
+  else for (const name in h) forward(h, name, out);
   out.push('x-request-id', requestId);
   return out;
+}
+
+function forward(h: IncomingHttpHeaders, name: string, out: string[]): void {
+  if (dropTowardsInstance(name)) return;
+  const v = h[name];
+  if (v === undefined) return;
+  if (typeof v === 'string') out.push(name, v);
+  else for (const item of v) out.push(name, item);
 }
 
 /**

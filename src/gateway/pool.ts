@@ -23,6 +23,8 @@ export const NO_INSTANCE = 'none' as const;
 
 export class DeploymentPool {
   route: DeploymentRoute;
+  /** "azureml-model-deployment: <name>\r\n", serialised once (every answer of this deployment carries it). */
+  deploymentLine = '';
   instances: Upstream[] = [];
   limit = 1;
   maxInFlight = 2;
@@ -47,6 +49,8 @@ export class DeploymentPool {
   /** Applies a new snapshot's view of the deployment. Instances kept by URL keep their connections. */
   update(route: DeploymentRoute): void {
     this.route = route;
+    // Names are validated upstream of the snapshot; control characters are dropped anyway (a header line).
+    this.deploymentLine = `azureml-model-deployment: ${route.name.replace(/[\x00-\x1f\x7f]/g, '')}\r\n`;
     this.retired = false;
     this.stats.present = true;
     const next: Upstream[] = [];

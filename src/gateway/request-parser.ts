@@ -18,6 +18,8 @@ export interface RequestHead {
   http10: boolean;
   /** Lower-case names; repeated headers joined as node:http does (first one wins for singletons). */
   headers: IncomingHttpHeaders;
+  /** The distinct lower-case names of `headers` in the order they first came (no for-in on the hot path). */
+  names: string[];
   /** Whether the connection may carry another request after this one. */
   keepAlive: boolean;
   expectContinue: boolean;
@@ -208,8 +210,9 @@ export class RequestParser {
   }
 
   private parseHead(text: string): void {
-    const lines = text.split('\r\n');
-    const requestLine = lines[0]!;
+    // Lines are found with indexOf rather than split(): no array of lines per request.
+    const firstEol = text.indexOf('\r\n');
+    const requestLine = firstEol < 0 ? text : text.slice(0, firstEol);
     const sp1 = requestLine.indexOf(' ');
     const sp2 = requestLine.indexOf(' ', sp1 + 1);
     if (sp1 <= 0 || sp2 < 0 || requestLine.indexOf(' ', sp2 + 1) >= 0) throw new RequestParseError(400, 'bad request line');
@@ -225,12 +228,16 @@ export class RequestParser {
 
     const headers: IncomingHttpHeaders = Object.create(null) as IncomingHttpHeaders;
     const h = headers as Record<string, string | string[]>;
+    const names: string[] = [];
     let connection = '';
     let te: string | null = null;
     let contentLength = -1;
     let expectContinue = false;
-    for (let i = 1; i < lines.length; i++) {
-      const l = lines[i]!;
+    let next = firstEol < 0 ? -1 : firstEol + 2;
+    while (next >= 0) {
+      const eol = text.indexOf('\r\n', next);
+      const l = eol < 0 ? text.slice(next) : text.slice(next, eol);
+      next = eol < 0 ? -1 : eol + 2;
       const colon = headerColon(l);
       if (colon < 0) throw new RequestParseError(400, colon === -1 ? 'bad header line' : 'bad header name');
       // Only SP and HTAB are trimmed (not NBSP, VT, FF: JavaScript's trim() would take those too).
@@ -253,7 +260,10 @@ export class RequestParser {
           break;
       }
       const prev = h[name];
-      if (prev === undefined) h[name] = name === 'set-cookie' ? [value] : value;
+      if (prev === undefined) {
+        h[name] = name === 'set-cookie' ? [value] : value;
+        names.push(name);
+      }
       else if (name === 'set-cookie') (prev as string[]).push(value);
       else if (!SINGLE.has(name)) h[name] = `${prev as string}${name === 'cookie' ? '; ' : ', '}${value}`;
     }
@@ -279,7 +289,7 @@ export class RequestParser {
       chunked = true;
     }
     const keepAlive = http10 ? hasToken(connection, 'keep-alive') : !hasToken(connection, 'close');
-    this.sink.onHead({ method, url, http10, headers, keepAlive, expectContinue, contentLength, chunked });
+    this.sink.onHead({ method, url, http10, headers, names, keepAlive, expectContinue, contentLength, chunked });
     if (chunked) this.state = State.ChunkSize;
     else if (contentLength > 0) {
       this.remaining = contentLength;

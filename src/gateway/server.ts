@@ -231,7 +231,7 @@ export function createGatewayServer(state: RoutingState, limits: GatewayLimits, 
     }
 
     const path = kind === 'score' ? live.scorePath + query : live.swaggerPath;
-    const ex = new Exchange(res, pool, ids, kind === 'score' ? 'POST' : 'GET', path, headersTowardsInstance(headers, ids.requestId), kind, performance.now());
+    const ex = new Exchange(res, pool, ids, kind === 'score' ? 'POST' : 'GET', path, headersTowardsInstance(headers, ids.requestId, req.names), kind, performance.now());
     res.listener = ex;
     let copies: CopyTarget[] | null = null;
     if (kind === 'score' && (named === undefined || named === '')) {
