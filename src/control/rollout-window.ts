@@ -22,6 +22,7 @@ export interface GateWindow {
 export const isErrorStatus = (code: number): boolean => code >= 500 || code === 424 || code === 408 || code === 0;
 
 const EMPTY_ROLE: RoleFigures = { by_status: {}, samples_total: 0, samples: [] };
+const EMPTY_PART = { samples_total: 0, samples: [] as number[] };
 
 function roleDelta(before: RoleFigures | undefined, now: RoleFigures | undefined): SideWindow | 'reset' {
   const b = before ?? EMPTY_ROLE;
@@ -37,6 +38,18 @@ function roleDelta(before: RoleFigures | undefined, now: RoleFigures | undefined
   }
   const fresh = n.samples_total - b.samples_total;
   if (fresh < 0) return 'reset';
+  // Several gateway workers: the newest samples of each worker's own ring (none before: all zero).
+  const bp = b.parts ?? (b.samples_total === 0 ? n.parts?.map(() => EMPTY_PART) : undefined);
+  if (n.parts !== undefined && bp !== undefined && n.parts.length === bp.length) {
+    const samples: number[] = [];
+    for (let i = 0; i < n.parts.length; i++) {
+      const p = n.parts[i]!;
+      const f = p.samples_total - bp[i]!.samples_total;
+      if (f < 0) return 'reset';
+      if (f > 0) for (const s of p.samples.slice(-Math.min(f, p.samples.length))) samples.push(s);
+    }
+    return { requests, errors, samples };
+  }
   return { requests, errors, samples: fresh === 0 ? [] : n.samples.slice(-Math.min(fresh, n.samples.length)) };
 }
 

@@ -15,6 +15,11 @@ export interface GatewayStartOptions {
   limits?: Partial<GatewayLimits>;
   /** PEM certificate chain and key: HTTPS on the gateway's listener. */
   tls?: { cert: string; key: string };
+  /**
+   * Gateway workers sharing the port (extension, `--gateway-workers`): 1 (default) runs the data path in a
+   * worker thread; N > 1 runs it in N processes (gateway-workers.ts), every one fed the same snapshots.
+   */
+  workers?: number;
 }
 
 export interface RunningGateway {
@@ -53,7 +58,7 @@ const CLOSE_GRACE_MS = 180_000;
  * not register its loader inside worker threads on Node 20 (it only does so on the main thread), so
  * under tsx the worker starts from a tiny ESM bootstrap that registers tsx first.
  */
-function spawnWorker(config: WorkerConfig): Worker {
+function spawnWorker(config: WorkerConfig): WorkerHandle {
   const self = import.meta.url;
   const isTs = self.endsWith('.ts');
   const entry = new URL(`./worker.${isTs ? 'ts' : 'js'}`, self);
@@ -61,6 +66,21 @@ function spawnWorker(config: WorkerConfig): Worker {
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(entry.href)});`;
   return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: config, name: 'switchyard-gateway' });
+}
+
+/**
+ * What GatewayRunner needs of its worker: node's Worker (a thread) fits as it is; a gateway process is
+ * adapted to it (gateway-workers.ts).
+ */
+export interface WorkerHandle {
+  postMessage(m: HostToWorker): void;
+  on(event: 'message', listener: (m: WorkerToHost) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  on(event: 'exit', listener: (code: number) => void): unknown;
+  once(event: 'error', listener: (err: Error) => void): unknown;
+  once(event: 'exit', listener: (code: number) => void): unknown;
+  removeAllListeners(event: 'message' | 'error' | 'exit'): unknown;
+  terminate(): Promise<unknown>;
 }
 
 class WorkerGone extends Error {
@@ -77,13 +97,15 @@ const STABLE_AFTER_MS = 60_000;
  * out of memory), a new one starts on the same port and gets the last snapshot again, so the data path
  * comes back without the control plane noticing; calls made meanwhile wait for it.
  */
-class GatewayRunner implements RunningGateway {
+export class GatewayRunner implements RunningGateway {
   url = '';
   port = 0;
-  private worker: Worker | null = null;
+  /** The port a restarted worker listens on (gateway-workers.ts: the shared one while siblings hold it). */
+  restartPort: () => number = () => this.port;
+  private worker: WorkerHandle | null = null;
   private ready: Promise<void> = Promise.resolve();
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; worker: Worker }>();
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; worker: WorkerHandle }>();
   private lastSnapshot: RoutingSnapshot | null = null;
   private restartDelay = RESTART_MIN_MS;
   private startedAt = 0;
@@ -91,11 +113,15 @@ class GatewayRunner implements RunningGateway {
   private closing: Promise<void> | null = null;
   private evidence: EvidenceHandler | null = null;
 
-  constructor(private readonly config: WorkerConfig, private readonly logger: Logger) {}
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly logger: Logger,
+    private readonly spawn: (config: WorkerConfig) => WorkerHandle = spawnWorker,
+  ) {}
 
   /** Starts a worker listening on `port`; resolves with the port it got. */
   async boot(port: number): Promise<number> {
-    const worker = spawnWorker({ ...this.config, port });
+    const worker = this.spawn({ ...this.config, port });
     const actual = await new Promise<number>((resolve, reject) => {
       worker.on('message', (m: WorkerToHost) => {
         if (m.op === 'listening') resolve(m.port);
@@ -126,6 +152,8 @@ class GatewayRunner implements RunningGateway {
   drain = async (urls: string[], timeoutMs: number): Promise<boolean> => (await this.call({ op: 'drain', urls, timeoutMs })) as boolean;
   metricsText = async (): Promise<string> => (await this.call({ op: 'metrics', format: 'text' })) as string;
   metricsJson = async (): Promise<unknown> => this.call({ op: 'metrics', format: 'json' });
+  /** prom-client's JSON form of the worker's registry (summed over workers by gateway-workers.ts). */
+  metricsParts = async (): Promise<unknown> => this.call({ op: 'metrics', format: 'parts' });
   onEvidence = (handler: EvidenceHandler | null): void => {
     this.evidence = handler;
   };
@@ -191,7 +219,7 @@ class GatewayRunner implements RunningGateway {
     }
   }
 
-  private onExit(worker: Worker, code: number): void {
+  private onExit(worker: WorkerHandle, code: number): void {
     if (this.worker === worker) this.worker = null;
     const gone = new WorkerGone(`gateway worker exited (code ${code})`);
     for (const [id, p] of this.pending) {
@@ -211,7 +239,7 @@ class GatewayRunner implements RunningGateway {
       this.restartDelay = Math.min(RESTART_MAX_MS, this.restartDelay * 2);
       if (this.closed) return;
       try {
-        await this.boot(this.port);
+        await this.boot(this.restartPort());
         const last = this.lastSnapshot;
         if (last !== null) {
           const worker = this.worker!;
@@ -234,10 +262,16 @@ export const GatewayHost = {
   async start(options: GatewayStartOptions): Promise<RunningGateway> {
     const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...definedOnly(options.limits ?? {}) };
     const config: WorkerConfig = { host: options.host, port: options.port, limits, logLevel: options.logger.level, ...(options.tls ? { tls: options.tls } : {}) };
+    const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+    const urlOf = (port: number): string => `${options.tls ? 'https' : 'http'}://${hostForUrl}:${port}`;
+    if ((options.workers ?? 1) > 1) {
+      // Loaded only here: a single-worker gateway never loads node:cluster.
+      const { startGatewayWorkers } = await import('./gateway-workers.js');
+      return startGatewayWorkers(config, options.logger, options.workers!, options.port, urlOf);
+    }
     const runner = new GatewayRunner(config, options.logger);
     runner.port = await runner.boot(options.port);
-    const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
-    runner.url = `${options.tls ? 'https' : 'http'}://${hostForUrl}:${runner.port}`;
+    runner.url = urlOf(runner.port);
     return runner;
   },
 };

@@ -109,6 +109,8 @@ export function createGatewayRegistry(state: RoutingState): Registry {
     help: 'Ready instances of the deployment in the current routing snapshot.',
     labelNames: ['endpoint', 'deployment'],
     registers: [registry],
+    // Several gateway workers (gateway-workers.ts) sum their metrics; every one sees the same instances.
+    aggregator: 'max',
     collect() {
       this.reset();
       for (const s of all()) if (s.deployment !== '' && s.present) this.set({ endpoint: s.endpoint, deployment: s.deployment }, s.readyInstances);
@@ -119,6 +121,8 @@ export function createGatewayRegistry(state: RoutingState): Registry {
     name: 'switchyard_gateway_snapshot_version',
     help: 'Version of the routing snapshot the gateway serves from.',
     registers: [registry],
+    // Several gateway workers: the version every one of them serves from.
+    aggregator: 'min',
     collect() {
       this.set(state.current.version);
     },

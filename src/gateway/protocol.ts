@@ -13,10 +13,17 @@ export interface WorkerConfig {
   tls?: { cert: string; key: string };
 }
 
+/** The first message a gateway worker process gets (worker-process.ts): its configuration. */
+export interface WorkerProcessStart {
+  op: 'start';
+  config: WorkerConfig;
+}
+
 export type HostToWorker =
   | { op: 'publish'; id: number; snapshot: RoutingSnapshot }
   | { op: 'drain'; id: number; urls: string[]; timeoutMs: number }
-  | { op: 'metrics'; id: number; format: 'text' | 'json' }
+  /** 'parts': prom-client's JSON form of the registry, for the host to sum over several workers. */
+  | { op: 'metrics'; id: number; format: 'text' | 'json' | 'parts' }
   /** Cumulative answers and recent latencies of one endpoint's deployments (rollout gates). */
   | { op: 'figures'; id: number; endpoint: string }
   | { op: 'close'; id: number; timeoutMs: number }
@@ -24,6 +31,8 @@ export type HostToWorker =
   | { op: 'pairs-ack'; id: number; n: number };
 
 export type WorkerToHost =
+  /** A gateway worker process is ready for its WorkerProcessStart. */
+  | { op: 'hello' }
   | { op: 'listening'; port: number }
   | { op: 'fatal'; message: string; code?: string }
   | { op: 'reply'; id: number; ok: true; value?: unknown }

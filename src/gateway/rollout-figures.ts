@@ -13,6 +13,11 @@ export interface RoleFigures {
   samples_total: number;
   /** The newest samples (seconds), oldest first; at most the ring's size. */
   samples: number[];
+  /**
+   * Several gateway workers (worker-merge.ts): each worker's own total and ring, in a fixed order, so a
+   * window takes the samples each one added; `samples` above is then their concatenation.
+   */
+  parts?: Array<{ samples_total: number; samples: number[] }>;
 }
 
 export interface DeploymentFigures {

@@ -2,6 +2,7 @@
 // (docs/server-settings.md): the connection cap of its listener and the failed-authentication rate
 // limit. The cap's default is sized from the process's open-file limit, leaving room for the control
 // plane's listener, upstream connections and files; tests pass limits directly.
+import { availableParallelism } from 'node:os';
 import { SwitchyardError } from '../errors.js';
 import type { GatewayLimits } from './server.js';
 
@@ -42,4 +43,28 @@ export function gatewayLimitsFromEnv(
     (out as Record<string, number>)[key] = n * scale;
   }
   return out;
+}
+
+/** Most gateway workers a setting may ask for (gateway-workers.ts keeps the same bound). */
+const MAX_WORKERS = 64;
+
+/**
+ * The gateway worker count of `--gateway-workers` or SWITCHYARD_GATEWAY_WORKERS (extension,
+ * docs/gateway.md, "Gateway workers"): a whole number from 1 to 64, or `auto` for one per CPU the process
+ * may use. `source` names the flag or variable in the error.
+ */
+export function parseGatewayWorkers(raw: string, source: string): number {
+  const v = raw.trim().toLowerCase();
+  if (v === 'auto') return Math.min(MAX_WORKERS, Math.max(1, availableParallelism()));
+  const n = Number(v);
+  if (v === '' || !Number.isSafeInteger(n) || n < 1 || n > MAX_WORKERS) {
+    throw new SwitchyardError('InvalidValue', `${source} must be a whole number from 1 to ${MAX_WORKERS}, or auto (one per CPU), got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+/** SWITCHYARD_GATEWAY_WORKERS, or 1 when unset. */
+export function gatewayWorkersFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.SWITCHYARD_GATEWAY_WORKERS;
+  return raw === undefined || raw.trim() === '' ? 1 : parseGatewayWorkers(raw, 'SWITCHYARD_GATEWAY_WORKERS');
 }

@@ -17,7 +17,7 @@ import { resolveInstanceIsolation, type InstanceIsolation } from '../runtime/loc
 import { defaultInstanceDir, privatiseDataDir } from './data-dir-access.js';
 import { assembleControlPlane } from './control-plane.js';
 import { securitySettingsFromEnv } from '../control/security-settings.js';
-import { gatewayLimitsFromEnv } from '../gateway/settings.js';
+import { gatewayLimitsFromEnv, gatewayWorkersFromEnv } from '../gateway/settings.js';
 import { openFileLimit } from './open-file-limit.js';
 import { loadTransportSecurity } from './transport-security.js';
 import { ensureMasterKey } from './master-key.js';
@@ -61,6 +61,8 @@ export interface ServeOptions {
   masterKeyFile?: string;
   /** The admin token's file (default $SWITCHYARD_ADMIN_TOKEN_FILE, else <data-dir>/admin-token): the same on every replica. */
   adminTokenFile?: string;
+  /** Gateway worker processes sharing the gateway port (extension; default $SWITCHYARD_GATEWAY_WORKERS, else 1). */
+  gatewayWorkers?: number;
 }
 
 export interface RunningServer {
@@ -163,8 +165,11 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const gatewayLimits = gatewayLimitsFromEnv(process.env, { openFileLimit: files?.soft ?? Number.NaN, controlConnections: security.controlMaxConnections });
   logger.info({ openFileLimit: files?.soft, gatewayMaxConnections: gatewayLimits.maxConnections, controlMaxConnections: security.controlMaxConnections },
     'connection limits');
+  const gatewayWorkers = options.gatewayWorkers ?? gatewayWorkersFromEnv(process.env);
+  if (gatewayWorkers > 1) logger.info({ gatewayWorkers }, `gateway: ${gatewayWorkers} worker processes share the port`);
   const gateway = await GatewayHost.start({ host, port: options.gatewayPort ?? DEFAULT_GATEWAY_PORT, logger: logger.child({ component: 'gateway' }), limits: gatewayLimits,
     ...(tls ? { tls } : {}),
+    ...(gatewayWorkers > 1 ? { workers: gatewayWorkers } : {}),
   }).catch(async (e: unknown) => { await replica?.close(); throw e; });
   let plane;
   try {

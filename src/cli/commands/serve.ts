@@ -4,6 +4,7 @@
 // stdout is one JSON object
 //   {"event":"listening","controlUrl":"http://127.0.0.1:7070","gatewayUrl":"http://127.0.0.1:7071","dataDir":"/abs/dir","pid":123}
 // and, on shutdown, {"event":"closed"}. Everything for people (what to do next) goes to stderr.
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SwitchyardError } from '../../errors.js';
@@ -13,7 +14,7 @@ import { bool, num, str } from '../flags.js';
 interface ServeOptions {
   host?: string; port?: number; gatewayPort?: number; dataDir?: string; python?: string; logLevel?: string;
   instanceUser?: string; instanceDir?: string; noZygote?: boolean; zygote?: boolean;
-  tlsCert?: string; tlsKey?: string; insecure?: boolean;
+  tlsCert?: string; tlsKey?: string; insecure?: boolean; gatewayWorkers?: number;
   masterKeyFile?: string; adminTokenFile?: string;
   /** The CLI owns the signals, so it can report `closed` after close() ends. */
   handleSignals?: boolean;
@@ -32,6 +33,17 @@ const port = (v: number | undefined, flag: string): number | undefined => {
     throw new SwitchyardError('UsageError', `argument --${flag}: expected a port number from 0 to 65535, got ${v}`);
   }
   return v;
+};
+
+/** --gateway-workers: 1..64 or auto (one per CPU); SWITCHYARD_GATEWAY_WORKERS is read by the server when the flag is absent. */
+const workers = (v: string | undefined): number | undefined => {
+  if (v === undefined) return undefined;
+  if (v.trim().toLowerCase() === 'auto') return Math.min(64, Math.max(1, availableParallelism()));
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1 || n > 64) {
+    throw new SwitchyardError('UsageError', `argument --gateway-workers: expected a whole number from 1 to 64, or auto, got ${JSON.stringify(v)}`);
+  }
+  return n;
 };
 
 /** The package root (this file is dist/cli/commands/serve.js or src/cli/commands/serve.ts). */
@@ -89,6 +101,7 @@ export const serve = defineCommand<ServeOptions>({
     { name: 'host', kind: 'string', value: 'HOST', help: 'Address to listen on. Default: 127.0.0.1.' },
     { name: 'port', kind: 'number', value: 'PORT', help: 'Control plane port (0: any free port). Default: 7070.' },
     { name: 'gateway-port', kind: 'number', value: 'PORT', help: 'Gateway (scoring) port (0: any free port). Default: 7071.' },
+    { name: 'gateway-workers', kind: 'string', value: 'N', help: 'Extension: gateway worker processes sharing the gateway port, 1 to 64 or auto (one per CPU); more use more cores for scoring traffic (docs/gateway.md, "Gateway workers"). Also $SWITCHYARD_GATEWAY_WORKERS. Default: 1 (a worker thread).' },
     { name: 'data-dir', kind: 'string', value: 'DIR', help: 'Where the store, artifacts, logs and admin token live. Default: $SWITCHYARD_DATA_DIR or ~/.switchyard.' },
     { name: 'python', kind: 'string', value: 'PATH', help: 'Python interpreter for scoring hosts (also $SWITCHYARD_PYTHON; an environment may name its own with `interpreter:`). Default: the first of /usr/bin/python3 and python3 on PATH that can import the environment\'s packages.' },
     { name: 'instance-user', kind: 'string', value: 'USER', help: 'Unprivileged user scoring instances run as, each deployment with a group of its own (also $SWITCHYARD_INSTANCE_USER; scripts/instance-user.sh creates it). Needs a root server; `none` runs instances as the server\'s own user, and then only Owner may deploy code. Default: switchyard-instance when root, else none (with a warning).' },
@@ -106,6 +119,7 @@ export const serve = defineCommand<ServeOptions>({
     host: str(v, 'host'),
     port: port(num(v, 'port'), 'port'),
     gatewayPort: port(num(v, 'gateway-port'), 'gateway-port'),
+    gatewayWorkers: workers(str(v, 'gateway-workers')),
     dataDir: str(v, 'data-dir'),
     python: str(v, 'python'),
     logLevel: str(v, 'log-level'),
@@ -134,6 +148,7 @@ export const serve = defineCommand<ServeOptions>({
       ...(o.noZygote ? { zygote: false } : {}),
       ...((o.masterKeyFile ?? ctx.env.SWITCHYARD_MASTER_KEY_FILE) ? { masterKeyFile: resolve(ctx.cwd, (o.masterKeyFile ?? ctx.env.SWITCHYARD_MASTER_KEY_FILE)!) } : {}),
       ...((o.adminTokenFile ?? ctx.env.SWITCHYARD_ADMIN_TOKEN_FILE) ? { adminTokenFile: resolve(ctx.cwd, (o.adminTokenFile ?? ctx.env.SWITCHYARD_ADMIN_TOKEN_FILE)!) } : {}),
+      ...(o.gatewayWorkers !== undefined ? { gatewayWorkers: o.gatewayWorkers } : {}),
       handleSignals: false,
     };
     // A computed specifier keeps the CLI compiling and starting without loading the server's modules.
