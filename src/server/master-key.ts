@@ -12,7 +12,9 @@ export const MASTER_KEY_FILE = 'master-key';
 
 export async function ensureMasterKey(dataDir: string, file?: string): Promise<{ cipher: SecretCipher; path: string; created: boolean; check: string }> {
   const path = file ? resolve(file) : join(dataDir, MASTER_KEY_FILE);
-  const { value, created } = await ensureSecretFile(path);
+  const { value: raw, created } = await ensureSecretFile(path);
+  // base64url with or without padding (`basenc --base64url` pads; Node does not).
+  const value = raw.replace(/=+$/, '');
   const key = Buffer.from(value, 'base64url');
   if (key.length !== 32 || key.toString('base64url') !== value) {
     throw new Error(`${path} does not hold a master key (32 bytes, base64url). Restore the original file; ` +
