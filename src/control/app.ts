@@ -22,6 +22,7 @@ import { DeploymentService } from './deployment-service.js';
 import { AssetService } from './asset-service.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerArtifactRoutes } from './routes/artifacts.js';
+import { registerArtifactArchiveRoute } from './routes/artifact-archive.js';
 import { registerAssetRoutes } from './routes/assets.js';
 import { registerEndpointRoutes } from './routes/endpoints.js';
 import { registerDeploymentRoutes } from './routes/deployments.js';
@@ -162,6 +163,7 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
   const ctx = deps.context;
   registerHealthRoutes(app, version);
   registerArtifactRoutes(app, ctx.artifacts);
+  if (ctx.deploymentCredentials) registerArtifactArchiveRoute(app, { artifacts: ctx.artifacts, store: ctx.store, credentials: ctx.deploymentCredentials });
   registerAssetRoutes(app, new AssetService(ctx.store));
   const endpoints = new EndpointService(ctx);
   registerEndpointRoutes(app, endpoints);

@@ -3,6 +3,7 @@
 import type { Logger } from '../logger.js';
 import type { RuntimeBackend } from '../runtime/backend.js';
 import type { KubernetesSettings } from '../runtime/kubernetes/manifests.js';
+import type { DeploymentCredentials } from './deployment-credentials.js';
 import type { Store } from '../store/store.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import type { Operations } from './operations.js';
@@ -51,4 +52,6 @@ export interface ControlContext {
    * runtime/kubernetes/settings.ts's environment and defaults.
    */
   kubernetes?: KubernetesSettings;
+  /** Instance secrets and artifact fetch tokens (GET /api/v1/artifacts/:digest/archive checks the latter). */
+  deploymentCredentials?: DeploymentCredentials;
 }

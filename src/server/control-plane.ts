@@ -15,6 +15,8 @@ import { buildControlApp } from '../control/app.js';
 import { adminTokenResolver, anyOf } from '../control/auth.js';
 import { AccessTokens } from '../control/access-tokens.js';
 import { ensureMasterKey } from './master-key.js';
+import { DeploymentCredentials } from '../control/deployment-credentials.js';
+import type { KubernetesSettings } from '../runtime/kubernetes/manifests.js';
 import type { ControlContext, GatewayMetrics, TokenMinter } from '../control/context.js';
 import { withDefaults, type SecuritySettings } from '../control/security-settings.js';
 import type { TlsMaterial } from '../control/listener.js';
@@ -43,7 +45,10 @@ export interface ControlPlaneOptions {
   logger: Logger;
   adminToken: string;
   gateway: GatewayPort;
-  makeBackend(events: BackendEvents, drain: Drainer): RuntimeBackend;
+  /** `credentials`: the instance secrets and artifact fetch tokens of deployments (the Kubernetes backend's Secrets). */
+  makeBackend(events: BackendEvents, drain: Drainer, credentials: DeploymentCredentials): RuntimeBackend;
+  /** The Kubernetes backend's settings, so `online-deployment manifests` renders exactly what it applies. */
+  kubernetes?: KubernetesSettings;
   mintToken: TokenMinter;
   maxArtifactBytes?: number;
   tokenTtlSeconds?: number;
@@ -83,8 +88,9 @@ const DRAIN_TIMEOUT_CAP_MS = 180_000;
 export async function assembleControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const { logger, gateway } = options;
   const security = withDefaults(options.security);
-  const { cipher } = await ensureMasterKey(options.dataDir, options.masterKeyFile);
+  const { cipher, key } = await ensureMasterKey(options.dataDir, options.masterKeyFile);
   const replica = options.replica;
+  const credentials = new DeploymentCredentials(key);
   const store = new SqliteStore(join(options.dataDir, 'switchyard.db'), { cipher });
   try {
     const artifacts = new ArtifactStore({
@@ -113,8 +119,8 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
     const events = { onInstancesChanged: () => publisher?.schedule() };
     const drain = async (urls: string[], timeoutMs: number) => { await gateway.drain(urls, Math.min(timeoutMs, DRAIN_TIMEOUT_CAP_MS)); };
     const backend = replica
-      ? replica.wrapBackend((replicaEvents) => options.makeBackend(replicaEvents, drain), events)
-      : options.makeBackend(events, drain);
+      ? replica.wrapBackend((replicaEvents) => options.makeBackend(replicaEvents, drain, credentials), events)
+      : options.makeBackend(events, drain, credentials);
     publisher = new SnapshotPublisher(
       (version) => {
         const endpoints = store.listEndpoints();
@@ -142,6 +148,8 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
       logger,
       tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
       quickWaitMs: options.quickWaitMs ?? 10_000,
+      deploymentCredentials: credentials,
+      ...(options.kubernetes ? { kubernetes: options.kubernetes } : {}),
     };
     const tokens = new AccessTokens(store);
     // The rollout controller changes traffic through the same services a user's request goes through.

@@ -10,7 +10,7 @@ import { ensureSecretFile } from './secret-file.js';
 
 export const MASTER_KEY_FILE = 'master-key';
 
-export async function ensureMasterKey(dataDir: string, file?: string): Promise<{ cipher: SecretCipher; path: string; created: boolean; check: string }> {
+export async function ensureMasterKey(dataDir: string, file?: string): Promise<{ cipher: SecretCipher; path: string; created: boolean; check: string; key: Buffer }> {
   const path = file ? resolve(file) : join(dataDir, MASTER_KEY_FILE);
   const { value: raw, created } = await ensureSecretFile(path);
   // base64url with or without padding (`basenc --base64url` pads; Node does not).
@@ -20,7 +20,7 @@ export async function ensureMasterKey(dataDir: string, file?: string): Promise<{
     throw new Error(`${path} does not hold a master key (32 bytes, base64url). Restore the original file; ` +
       'a new key cannot read the endpoint keys already stored.');
   }
-  return { cipher: new SecretCipher(key), path, created, check: keyCheckValue(key) };
+  return { cipher: new SecretCipher(key), path, created, check: keyCheckValue(key), key };
 }
 
 /**
