@@ -25,6 +25,7 @@ import { Replica } from './replicas/replica.js';
 
 /** A store URL that names PostgreSQL (several replicas may share it). */
 export const isPostgresUrl = (store: string | undefined): store is string => !!store && /^postgres(ql)?:\/\//i.test(store);
+import { kubernetesSettings } from '../runtime/kubernetes/settings.js';
 
 export interface ServeOptions {
   host?: string;
@@ -63,6 +64,12 @@ export interface ServeOptions {
   adminTokenFile?: string;
   /** Gateway worker processes sharing the gateway port (extension; default $SWITCHYARD_GATEWAY_WORKERS, else 1). */
   gatewayWorkers?: number;
+  /** Where instances run: `local` processes (default) or `kubernetes` pods (docs/kubernetes.md). */
+  backend?: 'local' | 'kubernetes';
+  /** Kubernetes: the kubeconfig file (default: in-cluster service account, else $KUBECONFIG or ~/.kube/config). */
+  kubeconfig?: string;
+  /** Kubernetes: the namespace of the deployments' objects (default: runtime/kubernetes/settings.ts). */
+  namespace?: string;
 }
 
 export interface RunningServer {
@@ -71,6 +78,8 @@ export interface RunningServer {
   dataDir: string;
   /** Whether instances run isolated from the server (and why not, when they do not). */
   isolation: InstanceIsolation;
+  /** With the Kubernetes backend: where the pods run. */
+  kubernetes?: { namespace: string; server: string };
   close(): Promise<void>;
 }
 
@@ -130,6 +139,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const dataDir = options.dataDir ? resolve(options.dataDir) : defaultDataDir();
   const logger = options.logger ?? createLogger({ ...(options.logLevel ? { level: options.logLevel } : {}) });
   const isolation = resolveInstanceIsolation(options.instanceUser ?? process.env.SWITCHYARD_INSTANCE_USER);
+  // Pods run apart from the server (Kubernetes isolates them); the instance user is the local backend's.
+  const kubernetes = options.backend === 'kubernetes' ? await kubernetesRuntime(options) : undefined;
   // What the server writes is its own alone (instances get read access where the runtime grants it).
   if (isMainThread) process.umask(0o077);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -149,7 +160,11 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       secrets: { masterKey: { check: key.check, path: key.path }, adminToken: { token: admin.token, path: admin.path } },
     });
   }
-  if (isolation.isolated) {
+  if (kubernetes) {
+    logger.info({ event: 'kubernetes-backend', namespace: kubernetes.settings.namespace, server: kubernetes.cluster.server, config: kubernetes.cluster.source,
+      hostImage: kubernetes.settings.hostImage, controlPlaneUrl: kubernetes.settings.controlPlaneUrl },
+    `Instances run as pods in namespace ${kubernetes.settings.namespace} of ${kubernetes.cluster.server} (${kubernetes.cluster.source})`);
+  } else if (isolation.isolated) {
     logger.info({ event: 'instance-isolation', user: isolation.user.name, uid: isolation.user.uid, instanceDir },
       `Instances run as ${isolation.user.name} (uid ${isolation.user.uid}) with a group per deployment; staged files in ${instanceDir}`);
   } else {
@@ -176,8 +191,10 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     plane = await assembleControlPlane({
       dataDir, logger, adminToken: admin.token, mintToken,
       gateway,
-      codeRunsAsServer: !isolation.isolated,
-      makeBackend: (events, drain) => new LocalBackend({
+      codeRunsAsServer: !kubernetes && !isolation.isolated,
+      makeBackend: (events, drain, credentials) => kubernetes ? new kubernetes.KubernetesBackend({
+        cluster: kubernetes.cluster, settings: kubernetes.settings, credentials, events, drain, logger: logger.child({ component: 'runtime' }),
+      }) : new LocalBackend({
         dataDir, events, drain, logger: logger.child({ component: 'runtime' }),
         instanceUser: isolation.isolated ? isolation.user : null, instanceDir, zygote,
         ...(options.python ? { python: options.python } : {}),
@@ -189,6 +206,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       ...(tls ? { tls } : {}),
       ...(masterKeyFile ? { masterKeyFile } : {}),
       ...(replica ? { replica } : {}),
+      ...(kubernetes ? { kubernetes: kubernetes.settings } : {}),
     });
     if (replica) {
       // A replica's gateway routes from the store (and the leader's instance list) at once; what is in
@@ -235,5 +253,20 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   if (options.handleSignals !== false) {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, onSignal);
   }
-  return { controlUrl, gatewayUrl, dataDir, isolation, close };
+  return {
+    controlUrl, gatewayUrl, dataDir, isolation, close,
+    ...(kubernetes ? { kubernetes: { namespace: kubernetes.settings.namespace, server: kubernetes.cluster.server } } : {}),
+  };
+}
+
+/**
+ * The Kubernetes backend's settings and cluster connection. The backend's module (and the client
+ * library, which takes a while to load) is imported only when it is used.
+ */
+async function kubernetesRuntime(options: ServeOptions) {
+  const settings = kubernetesSettings({ ...(options.namespace ? { namespace: options.namespace } : {}) });
+  const { connectCluster } = await import('../runtime/kubernetes/cluster-connection.js');
+  const cluster = connectCluster({ ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}), namespace: settings.namespace });
+  const { KubernetesBackend } = await import('../runtime/kubernetes/backend.js');
+  return { settings, cluster, KubernetesBackend };
 }

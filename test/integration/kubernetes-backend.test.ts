@@ -14,6 +14,7 @@ import { DeploymentCredentials } from '../../src/control/deployment-credentials.
 import { connectCluster } from '../../src/runtime/kubernetes/cluster-connection.js';
 import { KubernetesBackend } from '../../src/runtime/kubernetes/backend.js';
 import { objectName } from '../../src/runtime/kubernetes/manifests.js';
+import { KUBERNETES_API_ACCESS } from '../../src/runtime/kubernetes/api-access.js';
 import { FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
 
 const NS = 'models';
@@ -213,4 +214,20 @@ test('create, scale, roll, fail, logs, restart and delete converge through the A
   });
   await again?.shutdown();
   assert.ok(changes > 0);
+
+  await t.test('every request the backend made is allowed by its Role (api-access.ts)', () => {
+    const allowed = new Set(KUBERNETES_API_ACCESS.flatMap((r) => r.verbs.map((v) => `${r.apiGroup}/${r.resource}/${v}`)));
+    const used = new Set<string>();
+    for (const r of fake.requests) {
+      if (r.path === '/api/v1' || r.path === '/apis/apps/v1') continue; // discovery: open to every authenticated user
+      const m = /^\/(?:api\/v1|apis\/(apps)\/v1)\/namespaces\/[^/]+\/([a-z]+)(\/[^/]+)?(\/log)?$/.exec(r.path);
+      assert.ok(m, r.path);
+      const resource = m[4] ? `${m[2]}/log` : m[2]!;
+      const verb = r.method === 'GET' ? (r.query.watch === 'true' ? 'watch' : m[3] ? 'get' : 'list') : r.method === 'PATCH' ? 'patch' : r.method === 'DELETE' ? 'delete' : r.method === 'POST' ? 'create' : 'update';
+      used.add(`${m[1] ?? ''}/${resource}/${verb}`);
+    }
+    for (const u of used) assert.ok(allowed.has(u), `the backend used ${u}, which the Role does not grant`);
+    // And the Role grants nothing the backend does not use, but create (server-side apply of a missing object needs it).
+    for (const a of allowed) if (!a.endsWith('/create')) assert.ok(used.has(a), `the Role grants ${a}, which the backend never used`);
+  });
 });

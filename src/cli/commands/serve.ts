@@ -16,6 +16,7 @@ interface ServeOptions {
   instanceUser?: string; instanceDir?: string; noZygote?: boolean; zygote?: boolean;
   tlsCert?: string; tlsKey?: string; insecure?: boolean; gatewayWorkers?: number;
   masterKeyFile?: string; adminTokenFile?: string;
+  backend?: 'local' | 'kubernetes'; kubeconfig?: string; namespace?: string;
   /** The CLI owns the signals, so it can report `closed` after close() ends. */
   handleSignals?: boolean;
 }
@@ -25,6 +26,7 @@ interface ServeModule {
   serve(options: ServeOptions): Promise<{
     controlUrl: string; gatewayUrl: string; dataDir: string; close(): Promise<void> | void;
     isolation: { isolated: true; user: { name: string } } | { isolated: false; reason: string };
+    kubernetes?: { namespace: string; server: string };
   }>;
 }
 
@@ -52,7 +54,7 @@ const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..',
 /** In-flight requests may run up to request_timeout_ms (at most 180 s, docs/compatibility.md, "Deployments"); then some slack. */
 const SHUTDOWN_DEADLINE_MS = 190_000;
 
-function nextSteps(started: { controlUrl: string; gatewayUrl: string; dataDir: string; isolation: Awaited<ReturnType<ServeModule['serve']>>['isolation'] }, ctx: Context, adminTokenFile?: string): string {
+function nextSteps(started: Pick<Awaited<ReturnType<ServeModule['serve']>>, 'controlUrl' | 'gatewayUrl' | 'dataDir' | 'isolation' | 'kubernetes'>, ctx: Context, adminTokenFile?: string): string {
   const defaultDir = join(ctx.home, '.switchyard');
   const lines = [
     '',
@@ -60,7 +62,9 @@ function nextSteps(started: { controlUrl: string; gatewayUrl: string; dataDir: s
     `  control plane: ${started.controlUrl}`,
     `  gateway (scoring): ${started.gatewayUrl}`,
     `  data: ${started.dataDir}`,
-    started.isolation.isolated
+    started.kubernetes
+      ? `  instances run as: pods in namespace ${started.kubernetes.namespace} of ${started.kubernetes.server} (docs/kubernetes.md)`
+      : started.isolation.isolated
       ? `  instances run as: ${started.isolation.user.name} (a group per deployment; docs/security.md)`
       : `  WARNING: instances run as this server's own user (${started.isolation.reason}): scoring code can read the admin token\n` +
         '  and the master key, so only Owner may create or update deployments. Run as root for isolated instances (docs/security.md).',
@@ -112,26 +116,38 @@ export const serve = defineCommand<ServeOptions>({
     { name: 'insecure', kind: 'boolean', help: 'Allow a --host other than loopback without TLS (a TLS proxy in front must encrypt). Without it such a bind is refused.' },
     { name: 'master-key-file', kind: 'string', value: 'PATH', help: 'File of the master key that seals secrets in the store (also $SWITCHYARD_MASTER_KEY_FILE; created when missing). Every replica of a shared PostgreSQL store needs the same file (docs/scale-out.md). Default: DATA_DIR/master-key.' },
     { name: 'admin-token-file', kind: 'string', value: 'PATH', help: 'File of the admin token (also $SWITCHYARD_ADMIN_TOKEN_FILE; created when missing). Every replica of a shared store needs the same file; CLI users then set SWITCHYARD_TOKEN. Default: DATA_DIR/admin-token.' },
+    { name: 'backend', kind: 'string', value: 'BACKEND', choices: ['local', 'kubernetes'], help: 'Where instances run: local processes, or pods of a Kubernetes cluster (docs/kubernetes.md). Default: local.' },
+    { name: 'kubeconfig', kind: 'string', value: 'PATH', help: 'With --backend kubernetes: the kubeconfig file. Default: the pod\'s service account when running in a cluster, else $KUBECONFIG or ~/.kube/config.' },
+    { name: 'namespace', kind: 'string', value: 'NS', help: 'With --backend kubernetes: the namespace of the deployments\' objects (also $SWITCHYARD_KUBERNETES_NAMESPACE). Default: the pod\'s own namespace in a cluster, else switchyard.' },
     { name: 'log-level', kind: 'string', value: 'LEVEL', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], help: 'Server log level (logs go to stderr). Default: info.' },
   ],
-  examples: ['switchyard serve', 'switchyard serve --port 0 --gateway-port 0 --data-dir /tmp/sy', 'switchyard serve --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem'],
-  options: (v) => ({
-    host: str(v, 'host'),
-    port: port(num(v, 'port'), 'port'),
-    gatewayPort: port(num(v, 'gateway-port'), 'gateway-port'),
-    gatewayWorkers: workers(str(v, 'gateway-workers')),
-    dataDir: str(v, 'data-dir'),
-    python: str(v, 'python'),
-    logLevel: str(v, 'log-level'),
-    instanceUser: str(v, 'instance-user'),
-    instanceDir: str(v, 'instance-dir'),
-    noZygote: bool(v, 'no-zygote'),
-    tlsCert: str(v, 'tls-cert'),
-    tlsKey: str(v, 'tls-key'),
-    insecure: bool(v, 'insecure'),
-    masterKeyFile: str(v, 'master-key-file'),
-    adminTokenFile: str(v, 'admin-token-file'),
-  }),
+  examples: ['switchyard serve', 'switchyard serve --port 0 --gateway-port 0 --data-dir /tmp/sy', 'switchyard serve --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem',
+    'switchyard serve --backend kubernetes --kubeconfig ~/.kube/config --namespace models'],
+  options: (v) => {
+    if ((str(v, 'kubeconfig') !== undefined || str(v, 'namespace') !== undefined) && str(v, 'backend') !== 'kubernetes') {
+      throw new SwitchyardError('UsageError', 'argument --kubeconfig/--namespace: only with --backend kubernetes');
+    }
+    return {
+      host: str(v, 'host'),
+      port: port(num(v, 'port'), 'port'),
+      gatewayPort: port(num(v, 'gateway-port'), 'gateway-port'),
+      gatewayWorkers: workers(str(v, 'gateway-workers')),
+      dataDir: str(v, 'data-dir'),
+      python: str(v, 'python'),
+      logLevel: str(v, 'log-level'),
+      instanceUser: str(v, 'instance-user'),
+      instanceDir: str(v, 'instance-dir'),
+      noZygote: bool(v, 'no-zygote'),
+      tlsCert: str(v, 'tls-cert'),
+      tlsKey: str(v, 'tls-key'),
+      insecure: bool(v, 'insecure'),
+      backend: str(v, 'backend') as ServeOptions['backend'],
+      kubeconfig: str(v, 'kubeconfig'),
+      namespace: str(v, 'namespace'),
+      masterKeyFile: str(v, 'master-key-file'),
+      adminTokenFile: str(v, 'admin-token-file'),
+    };
+  },
   async run(o, ctx) {
     const options: ServeOptions = {
       host: o.host ?? '127.0.0.1',
@@ -145,6 +161,9 @@ export const serve = defineCommand<ServeOptions>({
       ...(o.tlsCert ? { tlsCert: resolve(ctx.cwd, o.tlsCert) } : {}),
       ...(o.tlsKey ? { tlsKey: resolve(ctx.cwd, o.tlsKey) } : {}),
       ...(o.insecure ? { insecure: true } : {}),
+      ...(o.backend ? { backend: o.backend } : {}),
+      ...(o.kubeconfig ? { kubeconfig: resolve(ctx.cwd, o.kubeconfig) } : {}),
+      ...(o.namespace ? { namespace: o.namespace } : {}),
       ...(o.noZygote ? { zygote: false } : {}),
       ...((o.masterKeyFile ?? ctx.env.SWITCHYARD_MASTER_KEY_FILE) ? { masterKeyFile: resolve(ctx.cwd, (o.masterKeyFile ?? ctx.env.SWITCHYARD_MASTER_KEY_FILE)!) } : {}),
       ...((o.adminTokenFile ?? ctx.env.SWITCHYARD_ADMIN_TOKEN_FILE) ? { adminTokenFile: resolve(ctx.cwd, (o.adminTokenFile ?? ctx.env.SWITCHYARD_ADMIN_TOKEN_FILE)!) } : {}),

@@ -118,6 +118,7 @@ export const Instance = Type.Object({
   restarts: Type.Integer(),
   started_at: Type.String(),
   revision: Type.String({ description: 'The deployment revision this instance runs (changes on a rolling update)' }),
+  node: Type.Optional(Type.String({ description: 'Kubernetes backend: the node the pod runs on (extension)' })),
 });
 
 export const Condition = Type.Object({
