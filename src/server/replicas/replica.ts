@@ -15,7 +15,6 @@ import type { Leadership, LeaderWork } from '../../control/leadership.js';
 import type { Operations, OperationsOptions } from '../../control/operations.js';
 import type { Reconciler } from '../../control/reconciler.js';
 import type { RolloutController } from '../../control/rollout-controller.js';
-import type { SnapshotSink } from '../../control/snapshot-publisher.js';
 import type { RoutingSnapshot } from '../../gateway/snapshot.js';
 import { CHANNELS, type Channel, type ClusterLink } from './cluster-link.js';
 import { LeaderElection } from './leader-election.js';
@@ -99,15 +98,16 @@ export class Replica implements Leadership {
   }
 
   /** The gateway sink: after a snapshot whose content changed is in force here, the others rebuild theirs. */
-  wrapSink(sink: SnapshotSink): SnapshotSink {
+  wrapSink<R>(sink: { publish(snapshot: RoutingSnapshot): Promise<R> }): { publish(snapshot: RoutingSnapshot): Promise<R> } {
     return {
       publish: async (snapshot: RoutingSnapshot) => {
-        await sink.publish(snapshot);
+        const answer = await sink.publish(snapshot);
         const fingerprint = JSON.stringify(snapshot.endpoints);
         if (fingerprint !== this.lastFingerprint) {
           this.lastFingerprint = fingerprint;
           this.tell(CHANNELS.routing, this.id);
         }
+        return answer; // what the sink reports (e.g. gateways that lag) passes through
       },
     };
   }
