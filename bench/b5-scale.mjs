@@ -35,6 +35,10 @@ const median = (xs) => { const s = xs.filter((x) => x != null).sort((a, b) => a 
 const kib = (pid, field) => {
   try { return Number(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))[1]); } catch { return null; }
 };
+/** utime+stime (µs) of one thread of a process (the main thread: tid = pid). */
+const threadMicros = (pid, tid) => {
+  try { const st = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'); const f = st.slice(st.lastIndexOf(')') + 2).split(' '); return (Number(f[11]) + Number(f[12])) * 10_000; } catch { return 0; }
+};
 const memAvailableKiB = () => Number(readFileSync('/proc/meminfo', 'utf8').match(/^MemAvailable:\s+(\d+) kB/m)[1]);
 const epName = (i) => `b5e${String(i).padStart(3, '0')}`;
 const depName = (j) => `dep${j}`;
@@ -157,11 +161,28 @@ export async function b5(ctx) {
         if (last) snaps.push(last);
       }
 
-      // Gateway throughput to e0 while everything else exists.
-      const cpuBefore = cpuMicros({ pids: [sy.child.pid] });
+      // Every instance's pid (the first one is e0's dep0, which serves the load below).
+      const pids = [];
+      for (let i = 0; i < endpoints; i++) for (const d of await client.listDeployments(epName(i))) for (const inst of d.instances ?? []) if (inst.pid) pids.push(inst.pid);
+      const servingPid = ((await client.getDeployment(e0, depName(0))).instances ?? [])[0]?.pid;
+      const others = pids.filter((p) => p !== servingPid);
+      const pid = sy.child.pid;
+
+      // Gateway throughput to e0 while everything else exists; whose CPU it took: the server's main
+      // thread (control plane, probes), its other threads (the gateway worker, GC helpers), and the
+      // instances that are not serving.
+      const before = { server: cpuMicros({ pids: [pid] }), main: threadMicros(pid, pid), others: cpuMicros({ pids: others }) };
       const w = await wrk(scoreUrl, { threads: 2, connections: 32, seconds, headers: { Authorization: `Bearer ${keyE0}` } });
-      const serverCpuUsPerReq = w.requests ? (cpuMicros({ pids: [sy.child.pid] }) - cpuBefore) / w.requests : null;
+      const perReq = (us) => (w.requests ? us / w.requests : null);
+      const serverUs = cpuMicros({ pids: [pid] }) - before.server, mainUs = threadMicros(pid, pid) - before.main;
+      const serverCpuUsPerReq = perReq(serverUs), mainCpuUsPerReq = perReq(mainUs), otherInstancesCpuPct = (cpuMicros({ pids: others }) - before.others) / (seconds * 1e6) * 100;
       if (w.errors) result.notes.push(`${size} deployments: wrk saw ${w.errors} errors (${JSON.stringify(w.errorDetail)}).`);
+      // The same instance called directly (with the secret it wants from the gateway), right after: the
+      // reference that moves with the machine, so gateway ÷ direct shows the gateway's own trend.
+      const served = ((await client.getDeployment(e0, depName(0))).instances ?? [])[0];
+      const secrets = await sy.instanceSecrets(e0, depName(0));
+      const direct = served?.url ? await wrk(`${served.url.replace(/\/$/, '')}/score`, { threads: 2, connections: 32, seconds, headers: secrets[served.url] ? { 'x-switchyard-instance-secret': secrets[served.url] } : {} }) : null;
+      if (direct?.errors) result.notes.push(`${size} deployments: wrk direct to the instance saw ${direct.errors} errors (${JSON.stringify(direct.errorDetail)}).`);
 
       // Control-plane latency: REST calls on a kept-alive connection (the server's time, not a CLI start).
       const call = async (path) => { const s0 = performance.now(); const r = await fetch(`${sy.controlUrl}${path}`, { headers: { authorization: `Bearer ${sy.token}` } }); await r.arrayBuffer(); if (!r.ok) throw new Error(`GET ${path}: ${r.status}`); return performance.now() - s0; };
@@ -172,25 +193,25 @@ export async function b5(ctx) {
         lat.deploymentShow.push(await call(`/api/v1/endpoints/${e0}/deployments/${depName(0)}`));
       }
 
-      // Memory: the server, and the instances (PSS: shared pages split among their sharers).
-      const pids = [];
-      for (let i = 0; i < endpoints && pids.length < 20; i++) for (const d of await client.listDeployments(epName(i))) for (const inst of d.instances ?? []) if (inst.pid && pids.length < 20) pids.push(inst.pid);
-      nodePssKiB = median(pids.map((p) => kib(p, 'Pss')));
-      const nodeRssKiB = median(pids.map((p) => kib(p, 'Rss')));
-      // The server's CPU while idle (probes, timers) over 3 s.
-      const idle0 = cpuMicros({ pids: [sy.child.pid] });
+      // Memory: the server, and the instances (PSS: shared pages split among their sharers; 20 sampled).
+      const sample = pids.slice(0, 20);
+      nodePssKiB = median(sample.map((p) => kib(p, 'Pss')));
+      const nodeRssKiB = median(sample.map((p) => kib(p, 'Rss')));
+      // CPU while nothing is asked of anyone, over 3 s: the server (probes, timers) and all instances.
+      const idle0 = { server: cpuMicros({ pids: [pid] }), instances: cpuMicros({ pids }) };
       await sleep(3000);
-      const idleCpuPct = (cpuMicros({ pids: [sy.child.pid] }) - idle0) / 3e6 * 100;
+      const idleCpuPct = (cpuMicros({ pids: [pid] }) - idle0.server) / 3e6 * 100;
+      const instancesIdleCpuPct = (cpuMicros({ pids }) - idle0.instances) / 3e6 * 100;
 
       const point = {
         deployments: size, endpoints, instances: size, growSeconds: round(growS, 1),
         trafficUpdateMs: round(median(updates), 1), trafficUpdateRangeMs: [round(Math.min(...updates), 1), round(Math.max(...updates), 1)],
         snapshotBytes: median(snaps.map((s) => s.bytes)), snapshotBuildMs: round(median(snaps.map((s) => s.buildMs)), 2), snapshotAckMs: round(median(snaps.map((s) => s.ackMs)), 2),
-        rps: round(w.rps, 0), errors: w.errors, p50Ms: round(w.p50Ms, 3), p99Ms: round(w.p99Ms, 3), serverCpuUsPerReq: round(serverCpuUsPerReq, 1),
+        rps: round(w.rps, 0), errors: w.errors, directRps: direct ? round(direct.rps, 0) : null, gatewayToDirect: direct?.rps ? round(w.rps / direct.rps, 3) : null, p50Ms: round(w.p50Ms, 3), p99Ms: round(w.p99Ms, 3), serverCpuUsPerReq: round(serverCpuUsPerReq, 1), mainThreadCpuUsPerReq: round(mainCpuUsPerReq, 1), otherInstancesCpuPct: round(otherInstancesCpuPct, 1),
         endpointListMs: round(median(lat.endpointList), 2), deploymentListMs: round(median(lat.deploymentList), 2), deploymentShowMs: round(median(lat.deploymentShow), 2),
         serverRssMiB: round(kib(sy.child.pid, 'Rss') / 1024, 1), serverPssMiB: round(kib(sy.child.pid, 'Pss') / 1024, 1),
-        nodeHostPssMiB: round(nodePssKiB / 1024, 1), nodeHostRssMiB: round(nodeRssKiB / 1024, 1), instancesSampled: pids.length,
-        serverIdleCpuPct: round(idleCpuPct, 1), memAvailableGiB: round(memAvailableKiB() / 2 ** 20, 1),
+        nodeHostPssMiB: round(nodePssKiB / 1024, 1), nodeHostRssMiB: round(nodeRssKiB / 1024, 1), instancesSampled: sample.length,
+        serverIdleCpuPct: round(idleCpuPct, 1), instancesIdleCpuPct: round(instancesIdleCpuPct, 1), memAvailableGiB: round(memAvailableKiB() / 2 ** 20, 1),
         othersCpuPct: othersPct(loadStart, loadMark()),
         commands: [`time (PATCH /api/v1/endpoints/${e0} {"traffic":{"dep0":0|100}} + GET /api/v1/operations/ID?wait=60)`, w.command.replace(scoreUrl, '$GATEWAY/endpoints/b5e000/score')],
       };

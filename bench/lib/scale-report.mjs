@@ -15,6 +15,7 @@ const SERIES = [
   { label: 'endpoint list latency', of: (p) => p.endpointListMs, colour: '#2ca02c' },
   { label: 'deployment show latency', of: (p) => p.deploymentShowMs, colour: '#17becf' },
   { label: 'gateway req/s to one endpoint', of: (p) => p.rps, colour: '#d62728' },
+  { label: 'gateway ÷ direct req/s', of: (p) => p.gatewayToDirect, colour: '#e377c2' },
   { label: 'server RSS', of: (p) => p.serverRssMiB, colour: '#9467bd' },
 ];
 
@@ -64,17 +65,17 @@ export function scaleSection(res) {
   const svgPath = join(resultsDir, `${res.bench}-scale.svg`);
   writeFileSync(svgPath, scaleSvg(pts));
   out.push(`![${res.bench}: each cost relative to its value at ${pts[0].deployments} deployment(s)](${relative(repoRoot, svgPath)})`, '');
-  out.push('**Routing and the gateway** — traffic update: median (min–max) of the update operations; snapshot figures from the server\'s debug log (median over the updates); gateway: one wrk run to the first endpoint.', '');
-  out.push('| deployments | endpoints | traffic update → in force ms | snapshot KiB | build ms | ack ms | gateway req/s | errors | p50 ms | p99 ms | server CPU µs/req | others\' CPU % |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('**Routing and the gateway** — traffic update: median (min–max) of the update operations; snapshot figures from the server\'s debug log (median over the updates); gateway: one wrk run to the first endpoint, then one straight to its instance (direct); CPU during the gateway run: the server process per request (of it, its main thread: control plane and probes; the rest is the gateway worker and V8\'s helpers) and the instances not being called, in % of one core.', '');
+  out.push('| deployments | endpoints | traffic update → in force ms | snapshot KiB | build ms | ack ms | gateway req/s | errors | p50 ms | p99 ms | direct req/s | gateway ÷ direct | server CPU µs/req | of it main thread | other instances\' CPU % | others\' CPU % |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const p of pts) {
-    out.push(`| ${p.deployments} | ${p.endpoints} | ${num(p.trafficUpdateMs, 1)} (${num(p.trafficUpdateRangeMs?.[0], 1)}–${num(p.trafficUpdateRangeMs?.[1], 1)}) | ${num(p.snapshotBytes / 1024, 1)} | ${num(p.snapshotBuildMs, 2)} | ${num(p.snapshotAckMs, 2)} | ${num(p.rps, 0)} | ${num(p.errors, 0)} | ${num(p.p50Ms, 2)} | ${num(p.p99Ms, 1)} | ${num(p.serverCpuUsPerReq, 1)} | ${num(p.othersCpuPct, 0)} |`);
+    out.push(`| ${p.deployments} | ${p.endpoints} | ${num(p.trafficUpdateMs, 1)} (${num(p.trafficUpdateRangeMs?.[0], 1)}–${num(p.trafficUpdateRangeMs?.[1], 1)}) | ${num(p.snapshotBytes / 1024, 1)} | ${num(p.snapshotBuildMs, 2)} | ${num(p.snapshotAckMs, 2)} | ${num(p.rps, 0)} | ${num(p.errors, 0)} | ${num(p.p50Ms, 2)} | ${num(p.p99Ms, 1)} | ${num(p.directRps, 0)} | ${num(p.gatewayToDirect, 2)} | ${num(p.serverCpuUsPerReq, 1)} | ${num(p.mainThreadCpuUsPerReq, 1)} | ${num(p.otherInstancesCpuPct, 1)} | ${num(p.othersCpuPct, 0)} |`);
   }
   out.push('', '**Control plane and memory** — REST latency: median of the calls on a kept-alive connection; PSS from /proc/PID/smaps_rollup (shared pages divided among the processes sharing them), instances: median of up to 20.', '');
-  out.push('| deployments | endpoint list ms | deployment list ms | deployment show ms | server RSS MiB | server PSS MiB | Node host PSS MiB/instance | Node host RSS MiB/instance | server idle CPU % | grew in s | memory available GiB |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('| deployments | endpoint list ms | deployment list ms | deployment show ms | server RSS MiB | server PSS MiB | Node host PSS MiB/instance | Node host RSS MiB/instance | server idle CPU % | instances idle CPU % | grew in s | memory available GiB |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const p of pts) {
-    out.push(`| ${p.deployments} | ${num(p.endpointListMs, 2)} | ${num(p.deploymentListMs, 2)} | ${num(p.deploymentShowMs, 2)} | ${num(p.serverRssMiB, 1)} | ${num(p.serverPssMiB, 1)} | ${num(p.nodeHostPssMiB, 1)} | ${num(p.nodeHostRssMiB, 1)} | ${num(p.serverIdleCpuPct, 1)} | ${num(p.growSeconds, 1)} | ${num(p.memAvailableGiB, 1)} |`);
+    out.push(`| ${p.deployments} | ${num(p.endpointListMs, 2)} | ${num(p.deploymentListMs, 2)} | ${num(p.deploymentShowMs, 2)} | ${num(p.serverRssMiB, 1)} | ${num(p.serverPssMiB, 1)} | ${num(p.nodeHostPssMiB, 1)} | ${num(p.nodeHostRssMiB, 1)} | ${num(p.serverIdleCpuPct, 1)} | ${num(p.instancesIdleCpuPct, 1)} | ${num(p.growSeconds, 1)} | ${num(p.memAvailableGiB, 1)} |`);
   }
   out.push('');
   if (res.python) out.push(`Python host (${res.python.instances} instances of \`bench/peers/trivial-model-python/score.py\`, created in ${num(res.python.createSeconds, 2)} s): PSS ${num(res.python.pssMiB, 1)} MiB per instance (median), RSS ${num(res.python.rssMiB, 1)} MiB.`, '');
