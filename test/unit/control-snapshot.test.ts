@@ -70,6 +70,17 @@ describe('buildSnapshot', () => {
     assert.deepEqual(s.endpoints.e!.traffic, [{ deployment: 'blue', weight: 100 }]);
   });
 
+  it('gives each endpoint its own deployments, in store order, however the store interleaves them', () => {
+    const s = buildSnapshot({
+      version: 1,
+      endpoints: [ep('a'), ep('b'), ep('c')],
+      deployments: [dep('b', 'b1'), dep('a', 'a1'), dep('b', 'b2'), dep('zz', 'orphan'), dep('a', 'a2'), dep('a', 'a3', 'Deleting')],
+      instances: (e, d) => [inst(`${e}-${d}`, 'Ready')],
+    });
+    assert.deepEqual(Object.fromEntries(Object.entries(s.endpoints).map(([n, e]) => [n, Object.keys(e.deployments)])), { a: ['a1', 'a2'], b: ['b1', 'b2'], c: [] });
+    assert.equal(s.endpoints.b!.deployments.b2!.instances[0]!.name, 'b-b2');
+  });
+
   it('carries the mirror, the auth mode and a custom scoring route', () => {
     const s = buildSnapshot({
       version: 2,
