@@ -30,6 +30,8 @@ const GROW_BUDGET_S = 300;
 const TRAFFIC_UPDATES = 6;
 const CONTROL_CALLS = 15;
 const PYTHON_INSTANCES = 3;
+/** How long the server may take to stop everything at the end before it is killed. */
+const STOP_GRACE_MS = 60_000;
 
 const median = (xs) => { const s = xs.filter((x) => x != null).sort((a, b) => a - b); return s.length ? s[(s.length - 1) >> 1] : null; };
 const kib = (pid, field) => {
@@ -69,6 +71,7 @@ export async function b5(ctx) {
   if (why) { skipRow(result, rowSpec, why); result.status = 'failed'; return result; }
 
   const logFile = join(ctx.logDir, 'b5-switchyard.log');
+  const allPids = new Set();
   let sy;
   const t0 = Date.now();
   try {
@@ -164,6 +167,7 @@ export async function b5(ctx) {
       // Every instance's pid (the first one is e0's dep0, which serves the load below).
       const pids = [];
       for (let i = 0; i < endpoints; i++) for (const d of await client.listDeployments(epName(i))) for (const inst of d.instances ?? []) if (inst.pid) pids.push(inst.pid);
+      for (const p of pids) allPids.add(p);
       const servingPid = ((await client.getDeployment(e0, depName(0))).instances ?? [])[0]?.pid;
       const others = pids.filter((p) => p !== servingPid);
       const pid = sy.child.pid;
@@ -230,6 +234,7 @@ export async function b5(ctx) {
         environment: { image: 'python:3.11-slim', interpreter: '/usr/bin/python3' },
       }), 'python deployment');
       const pyPids = ((await client.getDeployment('b5py', 'pyhost')).instances ?? []).map((i) => i.pid).filter(Boolean);
+      for (const p of pyPids) allPids.add(p);
       result.python = {
         instances: pyPids.length, createSeconds: round((Date.now() - p0) / 1000, 2),
         pssMiB: round(median(pyPids.map((p) => kib(p, 'Pss'))) / 1024, 1), rssMiB: round(median(pyPids.map((p) => kib(p, 'Rss'))) / 1024, 1),
@@ -243,9 +248,10 @@ export async function b5(ctx) {
     log(`failed: ${e.stack ?? e}`);
   } finally {
     if (sy) {
-      const s0 = Date.now();
-      await sy.stop().catch(() => {});
-      result.notes.push(`Stopping the server with everything in it took ${((Date.now() - s0) / 1000).toFixed(1)} s${sy.leftovers ? `; ${sy.leftovers} instance process(es) outlived it and were killed (a bug)` : ''}.`);
+      // Every instance pid this run saw (the server should stop them all itself), and time to do so.
+      await sy.stop({ knownPids: [...allPids], graceMs: STOP_GRACE_MS }).catch(() => {});
+      result.stop = { seconds: round(sy.stopSeconds, 1), instances: allPids.size, leftovers: sy.leftovers ?? 0 };
+      result.notes.push(`\`switchyard serve\` stopped (SIGTERM) with ${allPids.size} instances in ${result.stop.seconds} s${sy.stopSeconds * 1000 >= STOP_GRACE_MS ? ` (it had not exited after ${STOP_GRACE_MS / 1000} s and was killed)` : ''}${sy.leftovers ? `; ${sy.leftovers} instance process(es) outlived it and were killed by the benchmark` : ''}.`);
     }
   }
   if (!result.scale.length) { result.status = 'failed'; return result; }

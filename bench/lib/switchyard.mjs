@@ -77,16 +77,24 @@ export async function startSwitchyard({ cpus, profileDir, logFile, env } = {}) {
       return (r.json?.instances ?? []).map((i) => i.pid).filter(Boolean);
     },
     scoringUrl: (endpoint) => `${ev.gatewayUrl.replace(/\/$/, '')}/endpoints/${endpoint}/score`,
-    async stop() {
+    /**
+     * `knownPids`: the instances' pids when the caller has them (else they are listed through the CLI);
+     * `graceMs`: how long the server may take to stop before it is killed.
+     */
+    async stop({ knownPids, graceMs = 10000 } = {}) {
       // The server should stop its instances itself; remember their pids so that any it leaves
       // behind (a bug worth reporting) are still ended: they are processes this benchmark caused.
-      const pids = [];
-      const eps = await sy.cli(['online-endpoint', 'list'], { allowFail: true, timeoutMs: 10000 });
-      for (const e of Array.isArray(eps.json) ? eps.json : eps.json?.value ?? []) {
-        const ds = await sy.cli(['online-deployment', 'list', '-e', e.name], { allowFail: true, timeoutMs: 10000 });
-        for (const d of Array.isArray(ds.json) ? ds.json : ds.json?.value ?? []) for (const i of d.instances ?? []) if (i.pid) pids.push(i.pid);
+      const pids = [...(knownPids ?? [])];
+      if (!knownPids) {
+        const eps = await sy.cli(['online-endpoint', 'list'], { allowFail: true, timeoutMs: 10000 });
+        for (const e of Array.isArray(eps.json) ? eps.json : eps.json?.value ?? []) {
+          const ds = await sy.cli(['online-deployment', 'list', '-e', e.name], { allowFail: true, timeoutMs: 10000 });
+          for (const d of Array.isArray(ds.json) ? ds.json : ds.json?.value ?? []) for (const i of d.instances ?? []) if (i.pid) pids.push(i.pid);
+        }
       }
-      await stop(child, { graceMs: 10000 });
+      const s0 = Date.now();
+      await stop(child, { graceMs });
+      sy.stopSeconds = (Date.now() - s0) / 1000;
       for (const pid of pids) {
         try { process.kill(pid, 0); sy.leftovers = (sy.leftovers ?? 0) + 1; process.kill(pid, 'SIGKILL'); } catch { /* gone, as it should be */ }
       }
