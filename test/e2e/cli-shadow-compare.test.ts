@@ -62,7 +62,7 @@ test('mirror and shadow answers compared; samples show the difference; shadow-on
     assert.deepEqual(await res.json(), [i + 3], 'the client gets blue\'s answer, never a shadow\'s');
   }
   // The comparer reports each copy as a pair or a counted drop: wait for all of them (bounded).
-  type Shadow = { deployment: string; kind: string; pairs: number; dropped: number; agreement: number; status_agreement: number; abs_diff: { max: number }; samples: Array<{ request: string; difference: { path: string; live: number; shadow: number } }> };
+  type Shadow = { deployment: string; kind: string; pairs: number; dropped: number; dropped_by_reason: Record<string, number>; agreement: number; status_agreement: number; abs_diff: { max: number }; samples: Array<{ request: string; difference: { path: string; live: number; shadow: number } }> };
   let shadows: Shadow[] = [];
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -76,10 +76,13 @@ test('mirror and shadow answers compared; samples show the difference; shadow-on
   const green = shadows.find((s) => s.deployment === 'green')!;
   const purple = shadows.find((s) => s.deployment === 'purple')!;
   assert.equal(green.kind, 'mirror');
-  assert.ok(green.pairs >= n / 2 - 3 && green.agreement >= 0.99, JSON.stringify(green));
+  // A busy gateway sheds copies first (reason "busy", by design: gateway/load-shed.ts); on a loaded
+  // machine some are, so they count with the pairs, and no copy is lost for any other reason.
+  const shedOrPaired = (x: Shadow) => x.pairs + (x.dropped_by_reason.busy ?? 0);
+  assert.ok(shedOrPaired(green) >= n / 2 - 3 && green.pairs >= n / 4 && green.agreement >= 0.99, JSON.stringify(green));
   assert.equal(green.samples.length, 0);
   assert.equal(purple.kind, 'shadow');
-  assert.ok(purple.pairs >= n - 3 && purple.agreement <= 0.01, JSON.stringify(purple));
+  assert.ok(shedOrPaired(purple) >= n - 3 && purple.pairs >= n / 2 && purple.agreement <= 0.01, JSON.stringify(purple));
   assert.equal(purple.status_agreement, 1);
   const s = purple.samples[0]!;
   const x = (JSON.parse(s.request) as { data: number[][] }).data[0]![0]!;
