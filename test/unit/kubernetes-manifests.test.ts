@@ -112,6 +112,20 @@ describe('Kubernetes manifests of a deployment', () => {
     }
   });
 
+  it('the validation refuses what the API server would: a wrong type, an unknown field, a bad label', () => {
+    const d = structuredClone(renderManifests(template(), settings).deployment) as never as Record<string, any>;
+    assert.deepEqual(kubernetesProblems(d), []);
+    d.spec.replica = 2;
+    d.spec.template.spec.containers[0].imagePullPolcy = 'Always';
+    d.spec.template.spec.containers[0].ports[0].containerPort = '5001';
+    d.metadata.labels['switchyard.io/endpoint'] = 'bad value!';
+    const problems = kubernetesProblems(d).join('\n');
+    assert.match(problems, /unknown field spec\.replica$/m);
+    assert.match(problems, /unknown field spec\.template\.spec\.containers\[0\]\.imagePullPolcy/);
+    assert.match(problems, /containerPort must be integer/);
+    assert.match(problems, /label value switchyard\.io\/endpoint/);
+  });
+
   it('is pure: the same input renders the same objects, and a new revision changes only the pod template', () => {
     const a = renderManifests(template(), settings);
     assert.deepEqual(renderManifests(template(), settings), a);

@@ -1,6 +1,9 @@
 // Validates Kubernetes objects against the API's OpenAPI schemas, as shipped (compiled) in the
 // `kubernetes-models` package: no download at test time. The schemas do not check names and labels
 // (the API server does, in code), so those rules are checked here too, as the API server states them.
+// Nor do they refuse unknown fields (a typo such as `replica:` would pass, and the API server would drop
+// it, or refuse it under strict field validation): the field lists of @kubernetes/client-node's models
+// (attributeTypeMap, generated from the same OpenAPI document) catch those.
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
@@ -12,6 +15,40 @@ import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import * as clientModels from '@kubernetes/client-node';
+
+type AttributeMap = Array<{ baseName: string; type: string }>;
+const modelClasses = clientModels as unknown as Record<string, { getAttributeTypeMap?: () => AttributeMap } | undefined>;
+
+/** Fields the OpenAPI document does not define, as paths (`spec.template.spec.containers[0].imagePullPolcy`). */
+export function unknownFields(value: unknown, type: string, path = '', out: string[] = []): string[] {
+  if (value === null || value === undefined || typeof value !== 'object') return out;
+  const array = /^Array<(.+)>$/.exec(type);
+  if (array) {
+    if (Array.isArray(value)) value.forEach((v, i) => unknownFields(v, array[1]!, `${path}[${i}]`, out));
+    return out;
+  }
+  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+  if (map) {
+    for (const [k, v] of Object.entries(value)) unknownFields(v, map[1]!, `${path}.${k}`, out);
+    return out;
+  }
+  const attributes = modelClasses[type]?.getAttributeTypeMap?.();
+  if (!attributes) return out; // a primitive, IntOrString, or free-form (any/object)
+  const fields = new Map(attributes.map((a) => [a.baseName, a.type]));
+  for (const [k, v] of Object.entries(value)) {
+    const field = fields.get(k);
+    if (field === undefined) out.push(path ? `${path}.${k}` : k);
+    else unknownFields(v, field, path ? `${path}.${k}` : k, out);
+  }
+  return out;
+}
+
+/** The client library's model of a kind: V1Deployment for apps/v1 Deployment, V2HorizontalPodAutoscaler for autoscaling/v2 ... */
+function modelTypeOf(apiVersion: string, kind: string): string {
+  const version = apiVersion.split('/').pop()!;
+  return `${version[0]!.toUpperCase()}${version.slice(1)}${kind}`;
+}
 
 type ModelClass = new (data: never) => { validate(): void };
 
@@ -62,6 +99,9 @@ export function kubernetesProblems(object: unknown): string[] {
   } catch (e) {
     errors.push(`${key}: ${(e as Error).message}`);
   }
+  const modelType = modelTypeOf(o.apiVersion!, o.kind!);
+  if (!modelClasses[modelType]?.getAttributeTypeMap) errors.push(`${key}: no client model ${modelType}`);
+  for (const field of unknownFields(object, modelType)) errors.push(`${key}: unknown field ${field}`);
   const name = o.metadata?.name ?? '';
   const where = `${key} ${name}`;
   // Services need a DNS-1035 label; the other kinds here a DNS-1123 subdomain.
