@@ -16,6 +16,7 @@ const GROUP_TITLES = {
   mirror: 'Live latency, slow shadow mirrored at 50% (open loop)', scoring: 'Scoring throughput (closed loop, wrk)',
   ready: 'Time to ready (wall clock of the CLI command)',
   'cli-start': 'CLI start (wall clock of one fresh process)',
+  'workers-throughput': 'Gateway workers (`--gateway-workers N`): throughput, gateway not pinned',
 };
 
 const COLUMN_TITLES = { cpuUsPerReq: 'CPU µs/req', othersCpuPct: "others' CPU %", ratio: '× reference', serverSeconds: 'server s', pssMiB: 'PSS MiB/instance' };

@@ -4,7 +4,7 @@
 // data path in isolation (no control plane, no runtime): the same instances, the same key auth.
 //   node bench/peers/gateway-standalone.mjs '<json>'
 //   json: {key, endpoints: {NAME: {traffic: {dep: weight}, mirror: {dep: percent}|null,
-//          deployments: {dep: [instanceUrl, ...]}}}, maxConcurrent?}
+//          deployments: {dep: [instanceUrl, ...]}}}, maxConcurrent?, workers?}
 // Prints {"event":"listening","gatewayUrl":...} and runs until SIGTERM.
 import { createHash, randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -29,7 +29,8 @@ for (const [name, e] of Object.entries(spec.endpoints)) {
     }])),
   };
 }
-const gw = await GatewayHost.start({ host: '127.0.0.1', port: 0, logger: silentLogger() });
+// spec.workers > 1: that many gateway worker processes sharing the port (serve --gateway-workers N).
+const gw = await GatewayHost.start({ host: '127.0.0.1', port: 0, logger: silentLogger(), ...(spec.workers > 1 ? { workers: spec.workers } : {}) });
 await gw.publish({ version: 1, endpoints });
 process.stdout.write(JSON.stringify({ event: 'listening', gatewayUrl: gw.url }) + '\n');
 for (const sig of ['SIGTERM', 'SIGINT']) {
