@@ -9,7 +9,10 @@ const groups = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const wanted = groups.length ? groups : ['unit', 'integration', 'e2e'];
 
 // chromium: the web console's browser tests (test/e2e/console.test.ts) drive Debian's build of it.
-execFileSync('bash', ['scripts/system-deps.sh', ...(wanted.includes('e2e') ? ['chromium'] : [])], { stdio: 'inherit' });
+// postgresql: the PostgreSQL store's tests (test/integration/store-postgres.test.ts, on-postgres/) start
+// throwaway clusters with scripts/pg-cluster.mjs.
+execFileSync('bash', ['scripts/system-deps.sh', ...(wanted.includes('e2e') ? ['chromium'] : []),
+  ...(wanted.includes('integration') ? ['postgresql'] : [])], { stdio: 'inherit' });
 // As root, tests run instances as the unprivileged instance user, as a root server does.
 if (process.getuid?.() === 0) execFileSync('bash', ['scripts/instance-user.sh'], { stdio: 'inherit' });
 await build();

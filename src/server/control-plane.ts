@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.js';
 import type { BackendEvents, Drainer, RuntimeBackend } from '../runtime/backend.js';
-import { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import { openStore, parseStoreSetting, type StoreSetting } from '../store/open-store.js';
 import { ArtifactStore } from '../store/artifact-store.js';
 import { Operations } from '../control/operations.js';
 import { Reconciler } from '../control/reconciler.js';
@@ -51,6 +52,10 @@ export interface ControlPlaneOptions {
   kubernetes?: KubernetesSettings;
   mintToken: TokenMinter;
   maxArtifactBytes?: number;
+  /** The store (default: SQLite in the data dir); a PostgreSQL one is shared by replicas (docs/store.md). */
+  store?: StoreSetting;
+  /** Where artifacts are kept (default `<data-dir>/artifacts`); replicas share one folder (docs/store.md). */
+  artifactDir?: string;
   tokenTtlSeconds?: number;
   /** How long endpoint create/update answers wait for the change to be in force (default 10 s). */
   quickWaitMs?: number;
@@ -68,7 +73,7 @@ export interface ControlPlaneOptions {
 
 export interface ControlPlane {
   app: FastifyInstance;
-  store: SqliteStore;
+  store: Store;
   artifacts: ArtifactStore;
   backend: RuntimeBackend;
   reconciler: Reconciler;
@@ -91,10 +96,11 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
   const { cipher, key } = await ensureMasterKey(options.dataDir, options.masterKeyFile);
   const replica = options.replica;
   const credentials = new DeploymentCredentials(key);
-  const store = new SqliteStore(join(options.dataDir, 'switchyard.db'), { cipher });
+  const store = await openStore(options.store ?? parseStoreSetting(undefined), options.dataDir, cipher);
   try {
     const artifacts = new ArtifactStore({
-      root: join(options.dataDir, 'artifacts'), store,
+      root: options.artifactDir ?? join(options.dataDir, 'artifacts'), store,
+      ...(options.artifactDir ? { shared: true } : {}),
       ...(options.maxArtifactBytes ? { maxBytes: options.maxArtifactBytes } : {}),
       limits: {
         maxUnpackedBytes: security.maxUnpackedBytes, maxEntries: security.maxEntries, maxPathDepth: security.maxPathDepth,

@@ -16,6 +16,7 @@ import { ensureAdminToken } from './admin-token.js';
 import { resolveInstanceIsolation, type InstanceIsolation } from '../runtime/local/instance-user.js';
 import { defaultInstanceDir, privatiseDataDir } from './data-dir-access.js';
 import { assembleControlPlane } from './control-plane.js';
+import { describeStore, parseStoreSetting } from '../store/open-store.js';
 import { securitySettingsFromEnv } from '../control/security-settings.js';
 import { gatewayLimitsFromEnv, gatewayWorkersFromEnv } from '../gateway/settings.js';
 import { openFileLimit } from './open-file-limit.js';
@@ -70,6 +71,8 @@ export interface ServeOptions {
   kubeconfig?: string;
   /** Kubernetes: the namespace of the deployments' objects (default: runtime/kubernetes/settings.ts). */
   namespace?: string;
+  /** Where artifacts are kept (default: $SWITCHYARD_ARTIFACT_DIR, else <data-dir>/artifacts); docs/store.md. */
+  artifactDir?: string;
 }
 
 export interface RunningServer {
@@ -137,6 +140,9 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const host = options.host ?? '127.0.0.1';
   const tls = await loadTransportSecurity(host, options);
   const dataDir = options.dataDir ? resolve(options.dataDir) : defaultDataDir();
+  const store = parseStoreSetting(options.store);
+  const artifactDirSetting = options.artifactDir ?? process.env.SWITCHYARD_ARTIFACT_DIR;
+  const artifactDir = artifactDirSetting ? resolve(artifactDirSetting) : undefined;
   const logger = options.logger ?? createLogger({ ...(options.logLevel ? { level: options.logLevel } : {}) });
   const isolation = resolveInstanceIsolation(options.instanceUser ?? process.env.SWITCHYARD_INSTANCE_USER);
   // Pods run apart from the server (Kubernetes isolates them); the instance user is the local backend's.
@@ -150,7 +156,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const adminTokenFile = options.adminTokenFile ?? (process.env.SWITCHYARD_ADMIN_TOKEN_FILE || undefined);
   const masterKeyFile = options.masterKeyFile ?? (process.env.SWITCHYARD_MASTER_KEY_FILE || undefined);
   const admin = await ensureAdminToken(dataDir, adminTokenFile);
-  const storeUrl = options.store;
+  const storeUrl = store.kind === 'postgres' ? store.url : undefined;
   // One of several replicas: same master key and admin token as the store's other replicas, or no start.
   let replica: Replica | undefined;
   if (isPostgresUrl(storeUrl)) {
@@ -159,6 +165,11 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       url: storeUrl, logger, cipher: key.cipher,
       secrets: { masterKey: { check: key.check, path: key.path }, adminToken: { token: admin.token, path: admin.path } },
     });
+  }
+  logger.info({ event: 'store', store: describeStore(store, dataDir), artifactDir: artifactDir ?? join(dataDir, 'artifacts') }, 'store');
+  if (store.kind === 'postgres' && !artifactDir) {
+    logger.warn({ event: 'artifacts-not-shared' }, `Artifacts are kept in ${join(dataDir, 'artifacts')}, which other replicas of this store cannot read; `
+      + 'set SWITCHYARD_ARTIFACT_DIR (or --artifact-dir) to a folder every replica shares (docs/store.md).');
   }
   if (kubernetes) {
     logger.info({ event: 'kubernetes-backend', namespace: kubernetes.settings.namespace, server: kubernetes.cluster.server, config: kubernetes.cluster.source,
@@ -190,7 +201,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   try {
     plane = await assembleControlPlane({
       dataDir, logger, adminToken: admin.token, mintToken,
-      gateway,
+      gateway, store,
+      ...(artifactDir ? { artifactDir } : {}),
       codeRunsAsServer: !kubernetes && !isolation.isolated,
       makeBackend: (events, drain, credentials) => kubernetes ? new kubernetes.KubernetesBackend({
         cluster: kubernetes.cluster, settings: kubernetes.settings, credentials, events, drain, logger: logger.child({ component: 'runtime' }),

@@ -11,6 +11,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join, posix } from 'node:path';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -22,6 +23,9 @@ import type { Store } from './store.js';
 import { DEFAULT_SECURITY } from '../control/security-settings.js';
 
 export const DEFAULT_MAX_ARTIFACT_BYTES = 2 * 1024 ** 3;
+
+/** In a shared artifact folder, a temp folder untouched this long is what a dead replica left. */
+const SHARED_TMP_STALE_MS = 24 * 3600 * 1000;
 
 /**
  * The digest is the sha256 of this prefix followed by the compressed bytes. Kind and name are part of
@@ -49,8 +53,13 @@ const MAX_TRAILING_BYTES = 1024 * 1024;
 const HEADER_ALLOWANCE = 3 * 512;
 
 export interface ArtifactStoreOptions {
-  /** `<data-dir>/artifacts` */
+  /** `<data-dir>/artifacts`, or a folder several control-plane replicas share (SWITCHYARD_ARTIFACT_DIR). */
   root: string;
+  /**
+   * Other processes use `root` too: each keeps its uploads in progress in a temp folder of its own,
+   * and a start removes only temp folders nobody has touched for a day (not the others' live ones).
+   */
+  shared?: boolean;
   store: Store;
   /** Largest accepted upload, compressed (default 2 GiB). */
   maxBytes?: number;
@@ -82,6 +91,8 @@ export class ArtifactStore {
   readonly limits: ExtractLimits;
   private readonly store: Store;
   private readonly now: () => Date;
+  private readonly shared: boolean;
+  private readonly tmpName = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
 
   constructor(options: ArtifactStoreOptions) {
     this.root = options.root;
@@ -93,16 +104,27 @@ export class ArtifactStore {
       maxPathDepth: options.limits?.maxPathDepth ?? DEFAULT_SECURITY.maxPathDepth,
     };
     this.now = options.now ?? (() => new Date());
+    this.shared = options.shared ?? false;
   }
 
   /** Removes what an interrupted upload left in the temp folder. */
   async init(): Promise<void> {
-    await rm(this.tmpRoot(), { recursive: true, force: true });
+    if (!this.shared) {
+      await rm(this.tmpRoot(), { recursive: true, force: true });
+    } else {
+      const base = join(this.root, '.tmp');
+      await mkdir(base, { recursive: true });
+      const stale = Date.now() - SHARED_TMP_STALE_MS;
+      for (const name of await readdir(base)) {
+        const at = await newestChange(join(base, name));
+        if (at < stale) await rm(join(base, name), { recursive: true, force: true });
+      }
+    }
     await mkdir(this.tmpRoot(), { recursive: true });
   }
 
   private tmpRoot(): string {
-    return join(this.root, '.tmp');
+    return this.shared ? join(this.root, '.tmp', this.tmpName) : join(this.root, '.tmp');
   }
 
   /** The extracted folder of an artifact: `<root>/<64 hex>`. */
@@ -380,6 +402,20 @@ async function isGzip(file: string): Promise<boolean> {
     return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
   } finally {
     await handle.close();
+  }
+}
+
+/** The latest mtime in a tree (its root's when it is a file); 0 when it vanished meanwhile. */
+async function newestChange(path: string): Promise<number> {
+  try {
+    const st = await stat(path);
+    let latest = st.mtimeMs;
+    if (st.isDirectory()) {
+      for (const name of await readdir(path)) latest = Math.max(latest, await newestChange(join(path, name)));
+    }
+    return latest;
+  } catch {
+    return 0;
   }
 }
 

@@ -163,10 +163,11 @@ export class PgStore implements Store {
       }
     }
     for (let attempt = 0; ; attempt++) {
-      this.q('BEGIN');
-      this.depth = 1;
       try {
-        this.q('SELECT pg_advisory_xact_lock($1, $2)', [...STORE_WRITE_LOCK]);
+        // One round trip for both (a text of two statements, sent without parameters). Sent at depth 0:
+        // a lost connection is made again for it.
+        this.q(`BEGIN; SELECT pg_advisory_xact_lock(${STORE_WRITE_LOCK[0]}, ${STORE_WRITE_LOCK[1]})`);
+        this.depth = 1;
         const result = fn();
         if (result && typeof (result as { then?: unknown }).then === 'function') {
           throw new TypeError('Store.transaction(fn): fn must be synchronous (it returned a promise).');

@@ -4,8 +4,7 @@
 // synchronous write per request. Control-plane tokens with an expiry stop working with a clear 401.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { execSql } from './test-store.js';
 import { startHarness, removeDir, type Harness } from './control-harness.js';
 
 let h: Harness;
@@ -64,13 +63,8 @@ describe('a flood of bad tokens', () => {
     assert.equal(counted('invalid-token'), LIMIT);
     // Per minute windows: a few rows, whatever the flood's size (it may straddle a minute or two).
     assert.ok(flood.length <= 6, `${flood.length} rows for ${FLOOD} attempts`);
-    const db = new Database(join(h.dataDir, 'switchyard.db'), { readonly: true });
-    try {
-      const n = (db.prepare('SELECT count(*) AS n FROM audit_denied').get() as { n: number }).n;
-      assert.ok(n < 20, `${n} rows in audit_denied`);
-    } finally {
-      db.close();
-    }
+    const n = Number((await execSql(h.dataDir, 'SELECT count(*) AS n FROM audit_denied'))[0]!.n);
+    assert.ok(n < 20, `${n} rows in audit_denied`);
   });
 
   it('a request without any token counts as missing-token', async () => {
@@ -100,13 +94,8 @@ describe('token expiry', () => {
       const r = await h2.call('POST', '/api/v1/tokens', { name: 'x', role: 'Reader', expires_in_seconds: v });
       assert.equal(r.status, 400, `${v}: ${r.text}`);
     }
-    // Time passes: the row's expiry is moved into the past (another connection to the same file).
-    const db = new Database(join(h2.dataDir, 'switchyard.db'));
-    try {
-      db.prepare('UPDATE access_tokens SET expires_at = ? WHERE id = ?').run(new Date(Date.now() - 1000).toISOString(), made.body.id);
-    } finally {
-      db.close();
-    }
+    // Time passes: the row's expiry is moved into the past (another connection to the same store).
+    await execSql(h2.dataDir, 'UPDATE access_tokens SET expires_at = ? WHERE id = ?', [new Date(Date.now() - 1000).toISOString(), made.body.id]);
     const r = await fetch(`${h2.url}/api/v1/endpoints`, { headers: { authorization: `Bearer ${made.body.token}` } });
     assert.equal(r.status, 401);
     assert.match((await r.json()).error.message, /expired at .*token create/);

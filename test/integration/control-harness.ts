@@ -1,4 +1,4 @@
-// Starts the control plane (real SQLite file in a temp dir, real HTTP on an ephemeral port) around a
+// Starts the control plane (real SQLite file in a temp dir, or PostgreSQL with SWITCHYARD_TEST_STORE=postgres: test-store.ts; real HTTP on an ephemeral port) around a
 // FakeBackend and a FakeGateway, and helpers to call it. `restart()` opens a second control plane on
 // the same data dir, as a server restarted after a crash would.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { assembleControlPlane, type ControlPlane } from '../../src/server/contro
 import { ensureAdminToken } from '../../src/server/admin-token.js';
 import { FakeBackend, FakeGateway } from './control-fakes.js';
 import type { SecuritySettings } from '../../src/control/security-settings.js';
+import { testStoreSetting } from './test-store.js';
 
 export interface Harness {
   dataDir: string;
@@ -31,11 +32,13 @@ export async function startHarness(
   { logger = silentLogger(), ...options }: { quickWaitMs?: number; maxArtifactBytes?: number; logger?: Logger; security?: Partial<SecuritySettings> } = {},
 ): Promise<Harness> {
   const { token } = await ensureAdminToken(dataDir);
+  const store = await testStoreSetting(dataDir);
   const gateway = new FakeGateway();
   let backend!: FakeBackend;
   const plane = await assembleControlPlane({
     dataDir, logger, adminToken: token, gateway, mintToken,
     makeBackend: (events) => (backend = new FakeBackend(events)),
+    ...(store ? { store } : {}),
     ...options,
   });
   await plane.reconciler.recover();

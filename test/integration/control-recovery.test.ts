@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { openTestStore, testStoreSetting } from './test-store.js';
 import { newKeys, newTokenSecret } from '../../src/store/credentials.js';
 import type { DeploymentSpec } from '../../src/spec/types.js';
 import { startHarness, tempDataDir, removeDir, eventually } from './control-harness.js';
@@ -18,7 +18,7 @@ describe('store durability', () => {
   it('every write reported before kill -9 is there after reopening', async () => {
     const dir = tempDataDir();
     try {
-      const file = join(dir, 'switchyard.db');
+      const file = (await testStoreSetting(dir))?.url ?? join(dir, 'switchyard.db');
       const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'control-store-child.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
       const reported: string[] = [];
       let buffer = '';
@@ -34,7 +34,7 @@ describe('store durability', () => {
         });
       });
       assert.ok(reported.length >= 50);
-      const store = new SqliteStore(file);
+      const store = await openTestStore(dir);
       try {
         const names = new Set(store.listEndpoints().map((e) => e.spec.name));
         for (const name of reported) assert.ok(names.has(name), `${name} was reported written but is missing`);
@@ -106,7 +106,7 @@ describe('restart recovery', () => {
     const dir = tempDataDir();
     try {
       // A store as a crashed server could leave it, written directly.
-      const store = new SqliteStore(join(dir, 'switchyard.db'));
+      const store = await openTestStore(dir);
       const ep = (name: string, state: 'Creating' | 'Updating' | 'Deleting' | 'Succeeded') => store.insertEndpoint(name, {
         spec: { name, tags: {}, auth_mode: 'key', traffic: {}, mirror_traffic: {}, public_network_access: 'enabled' },
         provisioning_state: state, keys: newKeys(), token_secret: newTokenSecret(),

@@ -1,9 +1,12 @@
-// Child process of the kill-safety test: commits writes through SqliteStore, reports each on stdout
-// once the call has returned, and keeps writing until it is killed with SIGKILL.
+// Child process of the kill-safety test: commits writes through the store (a SQLite file, or the
+// postgres:// URL given instead), reports each on stdout once the call has returned, and keeps writing
+// until it is killed with SIGKILL.
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { PgStore } from '../../src/store/pg-store.js';
 import { newKeys, newTokenSecret } from '../../src/store/credentials.js';
 
-const store = new SqliteStore(process.argv[2]!);
+const target = process.argv[2]!;
+const store = target.startsWith('postgres://') ? await PgStore.open(target) : new SqliteStore(target);
 let i = 0;
 const tick = () => {
   const name = `ep-${String(i).padStart(4, '0')}`;

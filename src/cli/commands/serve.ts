@@ -17,6 +17,7 @@ interface ServeOptions {
   tlsCert?: string; tlsKey?: string; insecure?: boolean; gatewayWorkers?: number;
   masterKeyFile?: string; adminTokenFile?: string;
   backend?: 'local' | 'kubernetes'; kubeconfig?: string; namespace?: string;
+  store?: string; artifactDir?: string;
   /** The CLI owns the signals, so it can report `closed` after close() ends. */
   handleSignals?: boolean;
 }
@@ -119,10 +120,13 @@ export const serve = defineCommand<ServeOptions>({
     { name: 'backend', kind: 'string', value: 'BACKEND', choices: ['local', 'kubernetes'], help: 'Where instances run: local processes, or pods of a Kubernetes cluster (docs/kubernetes.md). Default: local.' },
     { name: 'kubeconfig', kind: 'string', value: 'PATH', help: 'With --backend kubernetes: the kubeconfig file. Default: the pod\'s service account when running in a cluster, else $KUBECONFIG or ~/.kube/config.' },
     { name: 'namespace', kind: 'string', value: 'NS', help: 'With --backend kubernetes: the namespace of the deployments\' objects (also $SWITCHYARD_KUBERNETES_NAMESPACE). Default: the pod\'s own namespace in a cluster, else switchyard.' },
+    { name: 'store', kind: 'string', value: 'STORE', help: 'Where the control plane keeps its state (also $SWITCHYARD_STORE): sqlite (a file in the data dir), or a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL that several replicas share (docs/store.md). Default: sqlite.' },
+    { name: 'artifact-dir', kind: 'string', value: 'DIR', help: 'Where uploaded models and code are kept (also $SWITCHYARD_ARTIFACT_DIR): replicas sharing a PostgreSQL store share this folder. Default: DATA_DIR/artifacts.' },
     { name: 'log-level', kind: 'string', value: 'LEVEL', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], help: 'Server log level (logs go to stderr). Default: info.' },
   ],
   examples: ['switchyard serve', 'switchyard serve --port 0 --gateway-port 0 --data-dir /tmp/sy', 'switchyard serve --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem',
-    'switchyard serve --backend kubernetes --kubeconfig ~/.kube/config --namespace models'],
+    'switchyard serve --backend kubernetes --kubeconfig ~/.kube/config --namespace models',
+    'switchyard serve --store postgres://switchyard:PASSWORD@db:5432/switchyard --artifact-dir /shared/artifacts'],
   options: (v) => {
     if ((str(v, 'kubeconfig') !== undefined || str(v, 'namespace') !== undefined) && str(v, 'backend') !== 'kubernetes') {
       throw new SwitchyardError('UsageError', 'argument --kubeconfig/--namespace: only with --backend kubernetes');
@@ -146,6 +150,8 @@ export const serve = defineCommand<ServeOptions>({
       namespace: str(v, 'namespace'),
       masterKeyFile: str(v, 'master-key-file'),
       adminTokenFile: str(v, 'admin-token-file'),
+      store: str(v, 'store'),
+      artifactDir: str(v, 'artifact-dir'),
     };
   },
   async run(o, ctx) {
@@ -168,6 +174,8 @@ export const serve = defineCommand<ServeOptions>({
       ...((o.masterKeyFile ?? ctx.env.SWITCHYARD_MASTER_KEY_FILE) ? { masterKeyFile: resolve(ctx.cwd, (o.masterKeyFile ?? ctx.env.SWITCHYARD_MASTER_KEY_FILE)!) } : {}),
       ...((o.adminTokenFile ?? ctx.env.SWITCHYARD_ADMIN_TOKEN_FILE) ? { adminTokenFile: resolve(ctx.cwd, (o.adminTokenFile ?? ctx.env.SWITCHYARD_ADMIN_TOKEN_FILE)!) } : {}),
       ...(o.gatewayWorkers !== undefined ? { gatewayWorkers: o.gatewayWorkers } : {}),
+      ...((o.store ?? ctx.env.SWITCHYARD_STORE) ? { store: o.store ?? ctx.env.SWITCHYARD_STORE } : {}),
+      ...((o.artifactDir ?? ctx.env.SWITCHYARD_ARTIFACT_DIR) ? { artifactDir: resolve(ctx.cwd, (o.artifactDir ?? ctx.env.SWITCHYARD_ARTIFACT_DIR)!) } : {}),
       handleSignals: false,
     };
     // A computed specifier keeps the CLI compiling and starting without loading the server's modules.
