@@ -1,4 +1,0 @@
-// ../control-upload-bombs.test.ts again, with its control planes on PostgreSQL: a throwaway cluster this process
-// starts (or SWITCHYARD_TEST_PG_URL), a database per data dir (../test-store.ts).
-process.env.SWITCHYARD_TEST_STORE = 'postgres';
-await import('../control-upload-bombs.test.js');
