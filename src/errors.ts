@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'ArtifactNotFound'
   | 'TokenNotFound'
   | 'RolloutNotFound'
+  | 'GatewayNotFound'
   | 'NotFound'
   // conflicts (409)
   | 'EndpointExists'
@@ -56,6 +57,8 @@ export type ErrorCode =
   | 'EnvironmentUnsatisfied'
   | 'InitFailed'
   | 'InstanceFailed'
+  // a routing change not acknowledged by every live standalone gateway in time (docs/gateway.md)
+  | 'GatewayLagging'
   // client side
   | 'ServerUnreachable'
   // the shared store (PostgreSQL) did not answer, or a write kept conflicting with other replicas'
@@ -79,6 +82,7 @@ const STATUS: Record<ErrorCode, number> = {
   DeploymentHasMirrorTraffic: 409, AuthModeMismatch: 400,
   RolloutNotFound: 404, RolloutInProgress: 409, RolloutNotActive: 409,
   NotLeader: 409,
+  GatewayNotFound: 404, GatewayLagging: 504,
   PayloadTooLarge: 413, ArtifactLimitExceeded: 413,
   TooManyRequests: 429,
   EnvironmentUnsatisfied: 400, InitFailed: 500, InstanceFailed: 500,

@@ -37,7 +37,8 @@ export async function resolveCommand(argv: readonly string[]): Promise<Resolved>
   const [first, second, ...rest] = argv;
   if (first === undefined || isHelp(first)) return { help: topHelp(), rest: [] };
   const top = findTop(first);
-  if (top) return { command: top, rest: argv.slice(1) };
+  // `gateway` is both a command (with flags) and a group (`gateway list`): a word after it names the group's command.
+  if (top && !(second !== undefined && !second.startsWith('-') && findGroup(first))) return { command: top, rest: argv.slice(1) };
   const group = findGroup(first);
   if (!group) {
     const known = [...GROUPS.map((g) => g.name), ...TOP_COMMANDS.map((c) => c.name)];

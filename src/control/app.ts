@@ -37,6 +37,9 @@ import { registerConsoleRoutes } from './routes/console.js';
 import { registerRolloutRoutes } from './routes/rollouts.js';
 import { registerReplicaRoutes } from './routes/replicas.js';
 import type { ReplicaView } from './schemas/replica.js';
+import { registerGatewayRoutes } from './routes/gateways.js';
+import type { SnapshotFeed } from './snapshot-feed.js';
+import type { GatewayFleet } from './gateway-fleet.js';
 import { RolloutService } from './rollout-service.js';
 import { createRolloutRegistry } from './rollout-metrics.js';
 import type { RolloutController } from './rollout-controller.js';
@@ -69,6 +72,8 @@ export interface ControlAppDeps {
   consoleDir?: string;
   /** The rollout controller and whether a shadow comparison feeds its agreement gate. */
   rollouts: { controller: RolloutController; hasAgreement: boolean };
+  /** Standalone gateways: the snapshot stream they read and their registrations (docs/gateway.md). */
+  gateways: { feed: SnapshotFeed; fleet: GatewayFleet };
   /** Largest JSON body (default 16 MiB: conda files and inline environments are small). */
   jsonBodyLimit?: number;
   /** Audit retention, the failed-authentication rate limit, listener limits (defaults: security-settings.ts). */
@@ -179,6 +184,9 @@ export async function buildControlApp(deps: ControlAppDeps): Promise<FastifyInst
   registerConsoleRoutes(app, deps.consoleDir);
   registerRolloutRoutes(app, new RolloutService(ctx.store, deps.rollouts.controller, deps.rollouts.hasAgreement));
   registerReplicaRoutes(app, deps.replicas);
+  registerGatewayRoutes(app, deps.gateways.feed, deps.gateways.fleet);
+  // Snapshot streams last as long as their gateways: end them first, or closing would wait on them.
+  app.addHook('preClose', async () => { deps.gateways.feed.close(); });
   app.get('/api/v1/openapi.json', { schema: { summary: 'This document' } }, async () => app.swagger());
 
   await app.ready();

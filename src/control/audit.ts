@@ -53,7 +53,8 @@ export function isDenied(status: number, reason: DeniedReason | undefined): bool
 /** Whether a request belongs in the audit log of real actions: a change or secret-revealing action. */
 export function isAudited(action: string | undefined, status: number): boolean {
   if (status === 401 || status === 403 || status === 429) return false;
-  return action !== undefined && !isReadAction(action);
+  // A standalone gateway's report is a heartbeat every 2 s, not a change: server logs, not the audit log.
+  return action !== undefined && !isReadAction(action) && action !== 'gateways/register/action';
 }
 
 export function auditHook(store: Store, denied: DeniedAttempts, logger: Logger) {

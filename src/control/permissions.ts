@@ -49,6 +49,11 @@ export const ACTIONS = [
   'auditLogs/read',
   // The control-plane replicas sharing a PostgreSQL store and which one leads (an extension).
   'replicas/read',
+  // Standalone gateways (an extension, docs/gateway.md). Snapshots hold instance secrets and key hashes:
+  // only the Switchyard Gateway role (and Owner) may stream them and report what a gateway serves.
+  'gateways/snapshots/action',
+  'gateways/register/action',
+  'gateways/read',
 ] as const;
 
 export type Action = (typeof ACTIONS)[number];
@@ -116,11 +121,16 @@ export const ROUTE_ACTIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/audit/denied': 'auditLogs/read',
   'GET /api/v1/whoami': 'whoami/read',
   'GET /api/v1/replicas': 'replicas/read',
+
+  'GET /api/v1/gateway/snapshots': 'gateways/snapshots/action',
+  'POST /api/v1/gateways': 'gateways/register/action',
+  'DELETE /api/v1/gateways/:id': 'gateways/register/action',
+  'GET /api/v1/gateways': 'gateways/read',
 };
 
 const READER: readonly Action[] = [
   'onlineEndpoints/read', 'onlineEndpoints/deployments/read', 'onlineEndpoints/rollouts/read', 'models/read', 'environments/read', 'artifacts/read',
-  'operations/read', 'metrics/read', 'apiDocument/read', 'whoami/read', 'replicas/read',
+  'operations/read', 'metrics/read', 'apiDocument/read', 'whoami/read', 'replicas/read', 'gateways/read',
 ];
 
 const CONTRIBUTOR: readonly Action[] = [
@@ -135,13 +145,18 @@ const CONTRIBUTOR: readonly Action[] = [
 
 const OWNER: readonly Action[] = [
   ...CONTRIBUTOR, 'tokens/read', 'tokens/write', 'tokens/delete', 'auditLogs/read', 'onlineEndpoints/deployments/runAsServer/action',
+  'gateways/snapshots/action', 'gateways/register/action',
 ];
 
-/** What each role may do. Reader ⊂ Contributor ⊂ Owner. */
+/** A standalone gateway's token: its snapshots and its own registration, nothing else (not even whoami). */
+const GATEWAY: readonly Action[] = ['gateways/snapshots/action', 'gateways/register/action'];
+
+/** What each role may do. Reader ⊂ Contributor ⊂ Owner; Switchyard Gateway ⊂ Owner. */
 export const ROLE_ACTIONS: Readonly<Record<Role, ReadonlySet<Action>>> = {
   Reader: new Set(READER),
   Contributor: new Set(CONTRIBUTOR),
   Owner: new Set(OWNER),
+  'Switchyard Gateway': new Set(GATEWAY),
 };
 
 /**
@@ -173,7 +188,7 @@ export const allows = (role: Role, action: Action): boolean => ROLE_ACTIONS[role
 export const isReadAction = (action: string): boolean => action.endsWith('/read');
 
 /** Roles that may perform `action`, weakest first (for messages). */
-export const rolesAllowed = (action: Action): Role[] => (['Reader', 'Contributor', 'Owner'] as const).filter((r) => allows(r, action));
+export const rolesAllowed = (action: Action): Role[] => (['Reader', 'Contributor', 'Owner', 'Switchyard Gateway'] as const).filter((r) => allows(r, action));
 
 export function parseRole(value: unknown): Role | undefined {
   if (typeof value !== 'string') return undefined;

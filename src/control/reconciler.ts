@@ -12,9 +12,11 @@ import type { Operations } from './operations.js';
 import { buildTemplate, type ArtifactLookup } from './template.js';
 import { setCondition, sameConditions } from './conditions.js';
 import type { Leadership } from './leadership.js';
+import type { GatewayLag } from './gateway-fleet.js';
 
 export interface Publisher {
-  publish(): Promise<void>;
+  /** Resolves once the routing is in force; with the laggards when standalone gateways did not acknowledge it in time. */
+  publish(): Promise<GatewayLag | null | void>;
   schedule(): void;
 }
 
@@ -110,13 +112,16 @@ export class Reconciler {
       await this.deleteEndpoint(endpoint);
       return;
     }
-    // Create and update are routing changes: done once the gateway has the snapshot with them.
-    await publisher.publish();
+    // Create and update are routing changes: done once the gateways have the snapshot with them. A
+    // standalone gateway that does not acknowledge in time fails the operation, naming it (the change
+    // stays committed: it is in force everywhere else, and there once that gateway catches up).
+    const lag = await publisher.publish();
     store.transaction(() => {
       const current = store.getEndpoint(endpoint);
       if (!current || current.generation !== ep.generation || current.provisioning_state === 'Deleting') return;
       if (current.provisioning_state !== 'Succeeded') store.updateEndpoint(endpoint, { provisioning_state: 'Succeeded' });
-      operations.finishWhere(endpoint, (op) => op.kind === 'endpoint.create' || op.kind === 'endpoint.update');
+      operations.finishWhere(endpoint, (op) => op.kind === 'endpoint.create' || op.kind === 'endpoint.update',
+        lag ? { code: 'GatewayLagging', message: lag.message } : undefined);
     });
   }
 

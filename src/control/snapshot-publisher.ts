@@ -4,9 +4,11 @@
 // is what "regenerating a key invalidates the old one at once" and traffic changes wait for.
 import type { Logger } from '../logger.js';
 import type { RoutingSnapshot } from '../gateway/snapshot.js';
+import type { GatewayLag } from './gateway-fleet.js';
 
 export interface SnapshotSink {
-  publish(snapshot: RoutingSnapshot): Promise<void>;
+  /** Resolves once the snapshot is in force; with the laggards when standalone gateways did not acknowledge it in time. */
+  publish(snapshot: RoutingSnapshot): Promise<void | GatewayLag | null>;
 }
 
 export class SnapshotPublisher {
@@ -16,7 +18,9 @@ export class SnapshotPublisher {
   private published = 0;
   /** The publishing loop, while one runs. Cleared in the same tick as its last check (see drain). */
   private loop: Promise<void> | null = null;
-  private waiters: Array<{ generation: number; resolve: () => void }> = [];
+  private waiters: Array<{ generation: number; resolve: (lag: GatewayLag | null) => void }> = [];
+  /** What the last published snapshot's sink reported: standalone gateways that did not acknowledge it. */
+  private lastLag: GatewayLag | null = null;
   private closed = false;
 
   constructor(
@@ -24,6 +28,8 @@ export class SnapshotPublisher {
     private readonly sink: SnapshotSink,
     private readonly logger: Logger,
     startVersion: number = Date.now(),
+    /** Where versions come from when several control planes share a store (Store.nextRoutingVersion); default: counting up from startVersion. */
+    private readonly nextVersion: () => number = () => ++this.version,
   ) {
     this.version = startVersion;
   }
@@ -33,11 +39,14 @@ export class SnapshotPublisher {
     void this.publish();
   }
 
-  /** Resolves when a snapshot reflecting the store as of this call has been published. */
-  publish(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  /**
+   * Resolves when a snapshot reflecting the store as of this call has been published: with null, or with
+   * the standalone gateways that did not acknowledge it in time (the change is committed all the same).
+   */
+  publish(): Promise<GatewayLag | null> {
+    if (this.closed) return Promise.resolve(null);
     const generation = ++this.requested;
-    const done = new Promise<void>((resolve) => this.waiters.push({ generation, resolve }));
+    const done = new Promise<GatewayLag | null>((resolve) => this.waiters.push({ generation, resolve }));
     if (!this.loop) this.loop = this.drain();
     return done;
   }
@@ -55,15 +64,17 @@ export class SnapshotPublisher {
       const generation = this.requested;
       try {
         const started = performance.now();
-        const snapshot = this.build(++this.version);
+        const snapshot = this.build(this.nextVersion());
         const built = performance.now();
-        await this.sink.publish(snapshot);
+        this.lastLag = (await this.sink.publish(snapshot)) ?? null;
+        if (this.lastLag) this.logger.warn({ version: snapshot.version, laggards: this.lastLag.laggards.map((g) => g.id) }, this.lastLag.message);
         // What a snapshot costs as work grows (B5 reads these): build = store reads + buildSnapshot,
-        // ack = handing it to the gateway until the gateway serves from it. The size (the snapshot as
-        // JSON) is computed only when this line is logged.
+        // ack = handing it to the gateway until the gateway serves from it (and every live standalone
+        // gateway acknowledged it). The size (the snapshot as JSON) is computed only when this line is logged.
         if (this.logger.isLevelEnabled('debug')) this.logger.debug(snapshotFigures(snapshot, built - started, performance.now() - built), 'routing snapshot published');
       } catch (e) {
         // The next change retries; a broken gateway must not break the control plane's answers.
+        this.lastLag = null;
         this.logger.error({ err: e }, 'publishing the routing snapshot failed');
       }
       this.published = generation;
@@ -74,13 +85,13 @@ export class SnapshotPublisher {
   private release(): void {
     const ready = this.waiters.filter((w) => w.generation <= this.published);
     this.waiters = this.waiters.filter((w) => w.generation > this.published);
-    for (const w of ready) w.resolve();
+    for (const w of ready) w.resolve(this.lastLag);
   }
 
   async close(): Promise<void> {
     if (this.loop) await this.loop;
     this.closed = true;
-    for (const w of this.waiters) w.resolve();
+    for (const w of this.waiters) w.resolve(null);
     this.waiters = [];
   }
 }

@@ -5,7 +5,7 @@ import type { ArtifactInfo, EnvironmentAsset, ModelAsset, Operation } from '../s
 import { Transport, type TransportOptions } from './transport.js';
 import { packArtifact } from './upload.js';
 import type {
-  AccessRole, AccessTokenInfo, AuditEntry, CreatedAccessToken, DeniedAttempt, DeploymentAccepted, DeploymentInput, DeploymentPatch, DeploymentView, EndpointAccepted, EndpointInput,
+  AccessRole, AccessTokenInfo, GatewayInfo, AuditEntry, CreatedAccessToken, DeniedAttempt, DeploymentAccepted, DeploymentInput, DeploymentPatch, DeploymentView, EndpointAccepted, EndpointInput,
   EndpointComparison, EndpointKeys, EndpointPatch, EndpointToken, EndpointView, EnvironmentCreateInput, Health, InvokeAnswer, InvokeInput, KeyType, ListOf,
   LogContainer, ModelCreateInput, RolloutStartInput, RolloutView, WhoAmI,
 } from './types.js';
@@ -243,6 +243,11 @@ export class SwitchyardClient {
 
   revokeAccessToken(id: string): Promise<AccessTokenInfo> {
     return this.http.request(`/api/v1/tokens/${seg(id)}`, { method: 'DELETE' });
+  }
+
+  /** Registered standalone gateways and whether each serves the newest routing (an extension, docs/gateway.md). */
+  async listGateways(): Promise<GatewayInfo[]> {
+    return (await this.http.request<ListOf<GatewayInfo>>('/api/v1/gateways')).value;
   }
 
   /** The newest entries, newest first. */

@@ -60,7 +60,7 @@ export type EndpointAccepted = { operation: Operation; endpoint?: EndpointView }
 export type DeploymentAccepted = { operation: Operation; deployment?: DeploymentView };
 
 
-export type AccessRole = 'Owner' | 'Contributor' | 'Reader';
+export type AccessRole = 'Owner' | 'Contributor' | 'Reader' | 'Switchyard Gateway';
 
 /** A control-plane token without its secret (list, revoke). */
 export interface AccessTokenInfo {
@@ -72,6 +72,21 @@ export interface AccessTokenInfo {
   revoked_at?: string;
   /** When it stops working; absent: never. */
   expires_at?: string;
+}
+
+/** A registered standalone gateway (GET /api/v1/gateways; docs/gateway.md). */
+export interface GatewayInfo {
+  id: string;
+  address: string;
+  software_version: string;
+  /** The routing snapshot version it serves. */
+  acked_version: number;
+  /** The newest routing snapshot version published. */
+  routing_version: number;
+  status: 'InForce' | 'Lagging' | 'Disconnected';
+  principal: string;
+  registered_at: string;
+  last_seen_at: string;
 }
 
 /** The answer to token create: the only time the token is shown. */

@@ -32,6 +32,8 @@ import { DeploymentService } from '../control/deployment-service.js';
 import { RolloutController } from '../control/rollout-controller.js';
 import { comparisonAgreement } from '../control/agreement-source.js';
 import type { Replica } from './replicas/replica.js';
+import { SnapshotFeed } from '../control/snapshot-feed.js';
+import { DEFAULT_FLEET_SETTINGS, GatewayFleet, type GatewayFleetSettings } from '../control/gateway-fleet.js';
 
 export interface GatewayPort extends SnapshotSink, GatewayMetrics {
   /** Base URL clients score at (scoring_uri = `${url}/endpoints/<name>/score`). */
@@ -69,6 +71,8 @@ export interface ControlPlaneOptions {
   masterKeyFile?: string;
   /** One of several replicas sharing a PostgreSQL store: leader-only work, the leader's instances. */
   replica?: Pick<Replica, 'wrapBackend' | 'wrapSink' | 'operationsOptions' | 'leading' | 'forward' | 'list'>;
+  /** Standalone gateways: heartbeat window and acknowledgement timeout (docs/gateway.md). */
+  gatewayFleet?: Partial<GatewayFleetSettings>;
 }
 
 export interface ControlPlane {
@@ -80,6 +84,9 @@ export interface ControlPlane {
   publisher: SnapshotPublisher;
   operations: Operations;
   comparer: Comparer;
+  /** Standalone gateways: what they are sent and who they are. */
+  feed: SnapshotFeed;
+  fleet: GatewayFleet;
   /** Continues stored rollouts: call recover() once the reconciler has recovered. */
   rollouts: RolloutController;
   /** Stops the API and the reconciler, then the backend; closes the store. The gateway is the caller's. */
@@ -120,6 +127,18 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
     gateway.onEvidence?.((pairs, drops) => comparer.ingest(pairs, drops));
     const comparisonMetrics = comparisonRegistry(comparer);
 
+    // Standalone gateways read the snapshots the embedded one gets, and a change waits for their acks too.
+    const feed = new SnapshotFeed();
+    const fleet = new GatewayFleet(store, { ...DEFAULT_FLEET_SETTINGS, ...options.gatewayFleet });
+    const embedded: SnapshotSink = replica ? replica.wrapSink(gateway) : gateway;
+    const sink: SnapshotSink = {
+      publish: async (snapshot) => {
+        await embedded.publish(snapshot);
+        feed.offer(snapshot);
+        return fleet.waitForAcks(snapshot.version);
+      },
+    };
+
     // The publisher reads the backend's instance states, and the backend tells it when they change.
     let publisher: SnapshotPublisher | undefined;
     const events = { onInstancesChanged: () => publisher?.schedule() };
@@ -138,7 +157,7 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
         }
         return buildSnapshot({ version, endpoints, deployments, instances: (e, d) => backend.routable?.(e, d) ?? backend.instances(e, d) });
       },
-      replica ? replica.wrapSink(gateway) : gateway, logger.child({ component: 'snapshots' }));
+      sink, logger.child({ component: 'snapshots' }), Date.now(), () => store.nextRoutingVersion());
 
 
     const operations = new Operations(store, undefined, replica?.operationsOptions());
@@ -174,6 +193,7 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
       security,
       ...(options.tls ? { tls: options.tls } : {}),
       rollouts: { controller: rollouts, hasAgreement: true },
+      gateways: { feed, fleet },
       ...(options.codeRunsAsServer ? { codeRunsAsServer: true } : {}),
       ...(replica ? { replicas: () => replica.list() } : {}),
     });
@@ -197,7 +217,7 @@ export async function assembleControlPlane(options: ControlPlaneOptions): Promis
       })();
       return closing;
     };
-    return { app, store, artifacts, backend, reconciler, publisher, operations, comparer, rollouts, close };
+    return { app, store, artifacts, backend, reconciler, publisher, operations, comparer, rollouts, feed, fleet, close };
   } catch (e) {
     store.close();
     throw e;

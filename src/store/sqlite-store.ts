@@ -11,7 +11,8 @@ import type {
 } from '../spec/types.js';
 import type { EnvironmentContent, ModelContent } from '../spec/asset-input.js';
 import type {
-  AccessTokenRecord, AssetWrite, AuditEntry, DeniedAttempt, DeploymentChanges, DeploymentRecord, EndpointChanges, EndpointRecord, Store,
+  AccessTokenRecord, AssetWrite, AuditEntry, DeniedAttempt, DeploymentChanges, DeploymentRecord, EndpointChanges, EndpointRecord, GatewayRecord,
+  GatewayReport, Store,
 } from './store.js';
 import type { RolloutRecord, RolloutSpec, RolloutStatus } from '../spec/rollout.js';
 import { canonicalJson } from './canonical-json.js';
@@ -132,6 +133,22 @@ const MIGRATIONS: string[] = [
     updated_at TEXT NOT NULL
   );
   CREATE INDEX rollouts_endpoint ON rollouts(endpoint, seq);
+  `,
+  `
+  CREATE TABLE gateways (
+    id TEXT PRIMARY KEY,
+    address TEXT NOT NULL,
+    software_version TEXT NOT NULL,
+    acked_version INTEGER NOT NULL,
+    principal TEXT NOT NULL,
+    registered_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL
+  );
+  CREATE TABLE routing_version (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    version INTEGER NOT NULL
+  );
+  INSERT INTO routing_version (one, version) VALUES (1, 0);
   `,
 ];
 
@@ -537,6 +554,32 @@ export class SqliteStore implements Store {
 
   listDeniedAttempts(limit: number): DeniedAttempt[] {
     return this.db.prepare('SELECT * FROM audit_denied ORDER BY last_at DESC, window DESC LIMIT ?').all(limit) as DeniedAttempt[];
+  }
+
+  // --- standalone gateways (docs/gateway.md) ------------------------------------------------------
+
+  nextRoutingVersion(): number {
+    const row = this.db.prepare('UPDATE routing_version SET version = max(version + 1, ?) WHERE one = 1 RETURNING version')
+      .get(this.now().getTime()) as { version: number };
+    return row.version;
+  }
+
+  recordGateway(gateway: GatewayReport): GatewayRecord {
+    const at = this.stamp();
+    this.db.prepare(`INSERT INTO gateways (id, address, software_version, acked_version, principal, registered_at, last_seen_at)
+      VALUES (@id, @address, @software_version, @acked_version, @principal, @at, @at)
+      ON CONFLICT (id) DO UPDATE SET address = excluded.address, software_version = excluded.software_version,
+        acked_version = excluded.acked_version, principal = excluded.principal, last_seen_at = excluded.last_seen_at`)
+      .run({ ...gateway, at });
+    return this.db.prepare('SELECT * FROM gateways WHERE id = ?').get(gateway.id) as GatewayRecord;
+  }
+
+  listGateways(): GatewayRecord[] {
+    return this.db.prepare('SELECT * FROM gateways ORDER BY id').all() as GatewayRecord[];
+  }
+
+  deleteGateway(id: string): boolean {
+    return this.db.prepare('DELETE FROM gateways WHERE id = ?').run(id).changes > 0;
   }
 
   pruneDeniedAttempts(before: string, maxRows: number): void {

@@ -52,7 +52,7 @@ export interface AccessTokenRecord {
   id: string;
   /** The principal the token authenticates. */
   name: string;
-  role: 'Owner' | 'Contributor' | 'Reader';
+  role: 'Owner' | 'Contributor' | 'Reader' | 'Switchyard Gateway';
   token_hash: string;
   created_at: string;
   /** Who created it. */
@@ -60,6 +60,26 @@ export interface AccessTokenRecord {
   revoked_at: string | null;
   /** When it stops working (ISO 8601); null: never. */
   expires_at?: string | null;
+}
+
+/** What a standalone gateway reports when it registers, heartbeats or acknowledges a snapshot. */
+export interface GatewayReport {
+  /** Chosen by the gateway (`switchyard gateway --id`), unique among the gateways of a store. */
+  id: string;
+  /** Its scoring URL, as clients reach it. */
+  address: string;
+  /** The Switchyard version it runs. */
+  software_version: string;
+  /** The routing snapshot version it serves (0: none yet). */
+  acked_version: number;
+  /** The principal whose token it used. */
+  principal: string;
+}
+
+/** A registered standalone gateway, as stored (times ISO 8601, from the replica that heard it). */
+export interface GatewayRecord extends GatewayReport {
+  registered_at: string;
+  last_seen_at: string;
 }
 
 export type { AuditEntry, DeniedAttempt } from '../spec/types.js';
@@ -140,6 +160,19 @@ export interface Store {
   listDeniedAttempts(limit: number): DeniedAttempt[];
   /** Deletes aggregates of windows before `before`, then the oldest beyond `maxRows`. */
   pruneDeniedAttempts(before: string, maxRows: number): void;
+
+  /**
+   * The next routing snapshot version, shared by every replica of the store: strictly increasing, and at
+   * least the clock in milliseconds. A snapshot built after taking version V reflects every change
+   * committed before V was taken, so "a gateway acknowledged >= V" means the change is in force there.
+   */
+  nextRoutingVersion(): number;
+  /** Registers a standalone gateway or refreshes it (heartbeat, acknowledgement): last_seen_at is now. */
+  recordGateway(gateway: GatewayReport): GatewayRecord;
+  /** Every registered standalone gateway, live or not, by id. */
+  listGateways(): GatewayRecord[];
+  /** Forgets a gateway (it stopped); false when there was none. */
+  deleteGateway(id: string): boolean;
 
   close(): void;
 }

@@ -7,8 +7,8 @@ import { ROUTE_ACTIONS, type Role } from '../../src/control/permissions.js';
 import { startHarness, removeDir, type Harness } from './control-harness.js';
 
 let h: Harness;
-const tokens: Record<Role, string> = { Owner: '', Contributor: '', Reader: '' };
-const principal: Record<Role, string> = { Owner: 'olivia', Contributor: 'carl', Reader: 'rita' };
+const tokens: Record<Role, string> = { Owner: '', Contributor: '', Reader: '', 'Switchyard Gateway': '' };
+const principal: Record<Role, string> = { Owner: 'olivia', Contributor: 'carl', Reader: 'rita', 'Switchyard Gateway': 'gus' };
 
 async function as(token: string | undefined, method: string, path: string, body?: unknown) {
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
@@ -18,6 +18,11 @@ async function as(token: string | undefined, method: string, path: string, body?
     headers['content-type'] = 'application/json';
   }
   const res = await fetch(h.url + path, init);
+  // The snapshot stream of standalone gateways never ends: its status and headers are the answer.
+  if (res.headers.get('content-type') === 'application/x-ndjson') {
+    await res.body?.cancel();
+    return { status: res.status, body: '', text: '' };
+  }
   const text = await res.text();
   let parsed: any = text;
   try { parsed = JSON.parse(text); } catch { /* text */ }
@@ -30,16 +35,21 @@ async function as(token: string | undefined, method: string, path: string, body?
  */
 function minimumRole(method: string, path: string): Role | 'public' {
   if (path === '/api/v1/health') return 'public';
+  // Standalone gateways read snapshots (secrets inside) and report: their own role and Owner, no one else.
+  if (path.startsWith('/api/v1/gateway/') || (path.startsWith('/api/v1/gateways') && method !== 'GET')) return 'Switchyard Gateway';
   if (path.startsWith('/api/v1/tokens') || path.startsWith('/api/v1/audit')) return 'Owner';
   // Logs and samples of compared answers hold users' data: Contributor and above.
   if (method === 'GET' && !path.endsWith('/logs') && !path.endsWith('/comparison/samples')) return 'Reader';
   return 'Contributor';
 }
-const RANK: Record<Role, number> = { Reader: 0, Contributor: 1, Owner: 2 };
+const RANK: Record<Role, number> = { Reader: 0, Contributor: 1, Owner: 2, 'Switchyard Gateway': -1 };
+/** The Switchyard Gateway role is outside the ranks: its routes (and Owner), nothing else. */
+const allowedFor = (role: Role, needed: Role | 'public'): boolean =>
+  needed === 'public' || role === needed || role === 'Owner' || (needed !== 'Switchyard Gateway' && role !== 'Switchyard Gateway' && RANK[role] >= RANK[needed]);
 
 before(async () => {
   h = await startHarness();
-  for (const role of ['Owner', 'Contributor', 'Reader'] as const) {
+  for (const role of ['Owner', 'Contributor', 'Reader', 'Switchyard Gateway'] as const) {
     const r = await h.call('POST', '/api/v1/tokens', { name: principal[role], role });
     assert.equal(r.status, 201, r.text);
     tokens[role] = r.body.token;
@@ -75,9 +85,9 @@ describe('the permission table covers every route', () => {
         const method = m.toUpperCase();
         const needed = minimumRole(method, template);
         const body = method === 'POST' || method === 'PATCH' ? {} : undefined;
-        for (const role of ['Owner', 'Contributor', 'Reader'] as const) {
+        for (const role of ['Owner', 'Contributor', 'Reader', 'Switchyard Gateway'] as const) {
           const r = await as(tokens[role], method, path, body);
-          const allowed = needed === 'public' || RANK[role] >= RANK[needed];
+          const allowed = allowedFor(role, needed);
           if (allowed) {
             assert.ok(r.status !== 403 && r.status !== 401, `${role} ${method} ${template}: expected allowed, got ${r.status} ${r.text}`);
           } else {
@@ -187,7 +197,7 @@ describe('tokens', () => {
 
   it('refuses bad roles and names with a clear 400', async () => {
     const cases: [unknown, string, RegExp][] = [
-      [{ name: 'x', role: 'Admin' }, 'InvalidValue', /role must be one of Owner, Contributor, Reader, got "Admin"/],
+      [{ name: 'x', role: 'Admin' }, 'InvalidValue', /role must be one of Owner, Contributor, Reader, Switchyard Gateway, got "Admin"/],
       [{ name: 'x', role: 7 }, 'InvalidValue', /role/],
       [{ name: 'has space', role: 'Reader' }, 'InvalidName', /Token name must be 1-64 characters/],
       [{ name: '', role: 'Reader' }, 'InvalidName', /Token name/],

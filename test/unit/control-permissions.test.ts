@@ -10,6 +10,8 @@ import { hashAccessToken, newAccessToken, sameHash } from '../../src/control/acc
 import { auditTarget, isAudited, isDenied, outcomeOf } from '../../src/control/audit.js';
 
 const OWNER_ONLY = ['tokens/read', 'tokens/write', 'tokens/delete', 'auditLogs/read', 'onlineEndpoints/deployments/runAsServer/action'];
+/** What a standalone gateway's token does (docs/gateway.md): besides it, only Owner. */
+const GATEWAY_ONLY = ['gateways/snapshots/action', 'gateways/register/action'];
 
 describe('permission table', () => {
   it('maps every route to a known action (or public), by METHOD /path', () => {
@@ -46,7 +48,15 @@ describe('permission table', () => {
   });
 
   it('Contributor does everything but tokens and audit', () => {
-    for (const a of ACTIONS) assert.equal(allows('Contributor', a), !OWNER_ONLY.includes(a), a);
+    for (const a of ACTIONS) assert.equal(allows('Contributor', a), !OWNER_ONLY.includes(a) && !GATEWAY_ONLY.includes(a), a);
+  });
+
+  it('Switchyard Gateway reads routing snapshots and reports, and nothing else; only Owner shares that', () => {
+    assert.deepEqual([...ROLE_ACTIONS['Switchyard Gateway']].sort(), [...GATEWAY_ONLY].sort());
+    for (const a of GATEWAY_ONLY) assert.deepEqual(rolesAllowed(a as (typeof ACTIONS)[number]), ['Owner', 'Switchyard Gateway']);
+    assert.equal(ROUTE_ACTIONS['GET /api/v1/gateway/snapshots'], 'gateways/snapshots/action');
+    assert.deepEqual(rolesAllowed('gateways/read'), ['Reader', 'Contributor', 'Owner']);
+    assert.equal(parseRole('switchyard gateway'), 'Switchyard Gateway');
   });
 
   it('writing a deployment also needs runAsServer (Owner only) when instances run as the server', () => {
@@ -65,7 +75,7 @@ describe('permission table', () => {
     assert.equal(parseRole(' OWNER '), 'Owner');
     assert.equal(parseRole('Admin'), undefined);
     assert.equal(parseRole(3), undefined);
-    assert.deepEqual(ROLES, ['Owner', 'Contributor', 'Reader']);
+    assert.deepEqual(ROLES, ['Owner', 'Contributor', 'Reader', 'Switchyard Gateway']);
     assert.deepEqual(rolesAllowed('onlineEndpoints/listKeys/action'), ['Contributor', 'Owner']);
   });
 

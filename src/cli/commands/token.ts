@@ -6,7 +6,7 @@ import { defineCommand } from '../command.js';
 import { str } from '../flags.js';
 
 const GROUP = 'token';
-const ROLES = ['Owner', 'Contributor', 'Reader'];
+const ROLES = ['Owner', 'Contributor', 'Reader', 'Switchyard Gateway'];
 
 /** `30d`, `12h`, `90m`, `3600s` or a bare number of seconds → seconds. */
 export function parseDuration(raw: string, flag: string): number {
@@ -25,12 +25,13 @@ export const tokenCreate = defineCommand<{ name: string; role: AccessRole; expir
   summary: 'Create a bearer token for a principal with a role. The token is shown only this once.',
   flags: [
     { name: 'name', short: 'n', kind: 'string', value: 'PRINCIPAL', required: true, help: "Who the token is for (1-64 characters: letters, digits, '.', '_', '@', '-')." },
-    { name: 'role', short: 'r', kind: 'string', value: 'ROLE', required: true, choices: ROLES, help: 'Owner (everything, tokens and audit too), Contributor (every resource, keys included), or Reader (read only, no keys).' },
+    { name: 'role', short: 'r', kind: 'string', value: 'ROLE', required: true, choices: ROLES, help: 'Owner (everything, tokens and audit too), Contributor (every resource, keys included), Reader (read only, no keys), or Switchyard Gateway (a standalone gateway: routing snapshots only, docs/gateway.md).' },
     { name: 'expires-in', kind: 'string', value: 'DURATION', help: 'Lifetime, e.g. 30d, 12h, 90m (1 minute to 10 years). Default: until revoked.' },
   ],
   examples: [
     'export SWITCHYARD_TOKEN=$(switchyard token create --name ci --role Reader -o tsv --query token)',
     'switchyard token create --name contractor --role Contributor --expires-in 30d',
+    'export SWITCHYARD_TOKEN=$(switchyard token create --name edge-1 --role "Switchyard Gateway" -o tsv --query token)',
   ],
   options: (v) => {
     const expires = str(v, 'expires-in');
