@@ -4,6 +4,7 @@
 // store, so every replica of a shared store sees the same gateways and acknowledgements.
 import { EventEmitter } from 'node:events';
 import type { GatewayRecord, GatewayReport, Store } from '../store/store.js';
+import { SwitchyardError } from '../errors.js';
 
 /** InForce: serves the newest snapshot; Lagging: live but behind; Disconnected: not heard within the window. */
 export type GatewayStatus = 'InForce' | 'Lagging' | 'Disconnected';
@@ -23,6 +24,24 @@ export interface GatewayFleetSettings {
 
 export const DEFAULT_FLEET_SETTINGS: GatewayFleetSettings = { liveWithinMs: 10_000, ackTimeoutMs: 5_000 };
 
+/** SWITCHYARD_GATEWAY_ACK_TIMEOUT_MS and SWITCHYARD_GATEWAY_LIVE_WITHIN_MS (docs/server-settings.md); an invalid value stops the start. */
+export function fleetSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayFleetSettings {
+  const read = (name: string, min: number, fallback: number): number => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < min) {
+      throw new SwitchyardError('InvalidValue', `${name} must be a whole number of milliseconds, at least ${min}, got ${JSON.stringify(raw)}`);
+    }
+    return n;
+  };
+  return {
+    ackTimeoutMs: read('SWITCHYARD_GATEWAY_ACK_TIMEOUT_MS', 100, DEFAULT_FLEET_SETTINGS.ackTimeoutMs),
+    // Gateways heartbeat every 2 s: a shorter window would count live ones as gone.
+    liveWithinMs: read('SWITCHYARD_GATEWAY_LIVE_WITHIN_MS', 3000, DEFAULT_FLEET_SETTINGS.liveWithinMs),
+  };
+}
+
 /** Live: heard from within `liveWithinMs` of `nowMs`. */
 export const isLive = (g: GatewayRecord, nowMs: number, liveWithinMs: number): boolean =>
   nowMs - Date.parse(g.last_seen_at) <= liveWithinMs;
@@ -40,10 +59,10 @@ export const laggards = (gateways: readonly GatewayRecord[], version: number, no
 /** Why a routing change is not in force everywhere: names each laggard, what it serves and when it was last heard. */
 export function describeLag(version: number, late: readonly GatewayRecord[], waitedMs: number, nowMs: number): string {
   const who = late.map((g) =>
-    `${g.id} (${g.address}) serves version ${g.acked_version || 'none'}, last heard ${Math.max(0, Math.round((nowMs - Date.parse(g.last_seen_at)) / 1000))} s ago`);
-  return `The routing change (snapshot version ${version}) is committed, but ${late.length === 1 ? 'gateway' : 'gateways'} ` +
-    `${who.join('; ')} did not acknowledge it within ${(waitedMs / 1000).toFixed(1)} s, so requests there may still be routed the old way. ` +
-    'See `switchyard gateway list`; a gateway that stopped for good leaves the list after its heartbeats stop, or is removed when it shuts down.';
+    `${g.id} (${g.address}, serving version ${g.acked_version || 'none'}, last heard ${Math.max(0, Math.round((nowMs - Date.parse(g.last_seen_at)) / 1000))} s ago)`);
+  return `The routing change (snapshot version ${version}) is committed, but not acknowledged within ${(waitedMs / 1000).toFixed(1)} s ` +
+    `by ${late.length === 1 ? 'gateway' : 'gateways'} ${who.join('; ')}: requests there may still be routed the old way. ` +
+    'See `switchyard gateway list`; a gateway that stopped for good is no longer waited for once its heartbeats stop, or at once when it shuts down.';
 }
 
 /** What the wait found: null when every live gateway acknowledged. */

@@ -18,6 +18,7 @@ import { defaultInstanceDir, privatiseDataDir } from './data-dir-access.js';
 import { assembleControlPlane } from './control-plane.js';
 import { describeStore, parseStoreSetting } from '../store/open-store.js';
 import { securitySettingsFromEnv } from '../control/security-settings.js';
+import { fleetSettingsFromEnv } from '../control/gateway-fleet.js';
 import { gatewayLimitsFromEnv, gatewayWorkersFromEnv } from '../gateway/settings.js';
 import { openFileLimit } from './open-file-limit.js';
 import { loadTransportSecurity } from './transport-security.js';
@@ -136,6 +137,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const logLimits = logLimitsFromEnv();
   const zygote = options.zygote ?? zygoteFromEnv();
   const security = securitySettingsFromEnv();
+  const gatewayFleet = fleetSettingsFromEnv();
   const maxArtifactBytes = options.maxArtifactBytes ?? maxArtifactBytesFromEnv();
   const host = options.host ?? '127.0.0.1';
   const tls = await loadTransportSecurity(host, options);
@@ -201,7 +203,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   try {
     plane = await assembleControlPlane({
       dataDir, logger, adminToken: admin.token, mintToken,
-      gateway, store,
+      gateway, store, gatewayFleet,
       ...(artifactDir ? { artifactDir } : {}),
       codeRunsAsServer: !kubernetes && !isolation.isolated,
       makeBackend: (events, drain, credentials) => kubernetes ? new kubernetes.KubernetesBackend({

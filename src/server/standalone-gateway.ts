@@ -152,13 +152,11 @@ export async function startStandaloneGateway(o: StandaloneGatewayOptions): Promi
 
   const metricsText = async (): Promise<string> => {
     const age = confirmedAt === 0 ? -1 : (Date.now() - confirmedAt) / 1000;
+    // The gateway's own text already has switchyard_gateway_snapshot_version.
     return (await gateway.metricsText()) + [
       '# HELP switchyard_gateway_control_plane_connected 1 while a control plane streams routing snapshots to this gateway; 0 while none answers (it serves its last snapshot).',
       '# TYPE switchyard_gateway_control_plane_connected gauge',
       `switchyard_gateway_control_plane_connected ${connectedTo === null ? 0 : 1}`,
-      '# HELP switchyard_gateway_snapshot_version The routing snapshot version in force (0: none yet).',
-      '# TYPE switchyard_gateway_snapshot_version gauge',
-      `switchyard_gateway_snapshot_version ${served}`,
       '# HELP switchyard_gateway_snapshot_age_seconds Seconds since a control plane last confirmed the snapshot in force is current (-1: never).',
       '# TYPE switchyard_gateway_snapshot_age_seconds gauge',
       `switchyard_gateway_snapshot_age_seconds ${age.toFixed(3)}`,

@@ -118,4 +118,20 @@ export const PG_MIGRATIONS: string[] = [
   );
   CREATE INDEX rollouts_endpoint ON rollouts(endpoint, seq);
   `,
+  `
+  CREATE TABLE gateways (
+    id TEXT PRIMARY KEY,
+    address TEXT NOT NULL,
+    software_version TEXT NOT NULL,
+    acked_version BIGINT NOT NULL,
+    principal TEXT NOT NULL,
+    registered_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL
+  );
+  CREATE TABLE routing_version (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    version BIGINT NOT NULL
+  );
+  INSERT INTO routing_version (one, version) VALUES (1, 0);
+  `,
 ];

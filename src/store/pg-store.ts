@@ -12,7 +12,8 @@ import { SwitchyardError } from '../errors.js';
 import type { ArtifactInfo, EnvironmentAsset, ModelAsset, Operation, OperationStatus } from '../spec/types.js';
 import type { EnvironmentContent, ModelContent } from '../spec/asset-input.js';
 import type {
-  AccessTokenRecord, AssetWrite, AuditEntry, DeniedAttempt, DeploymentChanges, DeploymentRecord, EndpointChanges, EndpointRecord, Store,
+  AccessTokenRecord, AssetWrite, AuditEntry, DeniedAttempt, DeploymentChanges, DeploymentRecord, EndpointChanges, EndpointRecord, GatewayRecord,
+  GatewayReport, Store,
 } from './store.js';
 import type { RolloutRecord, RolloutStatus } from '../spec/rollout.js';
 import { canonicalJson } from './canonical-json.js';
@@ -492,6 +493,31 @@ export class PgStore implements Store {
 
   listDeniedAttempts(limit: number): DeniedAttempt[] {
     return this.q<DeniedAttempt>('SELECT * FROM audit_denied ORDER BY last_at DESC, "window" DESC LIMIT $1', [limit]).rows;
+  }
+
+  // --- standalone gateways (docs/gateway.md) ------------------------------------------------------
+
+  nextRoutingVersion(): number {
+    // One statement: the row lock orders concurrent replicas, each gets its own strictly greater version.
+    return this.one<{ version: number }>('UPDATE routing_version SET version = greatest(version + 1, $1) WHERE one = 1 RETURNING version',
+      [this.now().getTime()])!.version;
+  }
+
+  recordGateway(gateway: GatewayReport): GatewayRecord {
+    const at = this.stamp();
+    return this.one<GatewayRecord>(`INSERT INTO gateways (id, address, software_version, acked_version, principal, registered_at, last_seen_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $6)
+      ON CONFLICT (id) DO UPDATE SET address = excluded.address, software_version = excluded.software_version,
+        acked_version = excluded.acked_version, principal = excluded.principal, last_seen_at = excluded.last_seen_at
+      RETURNING *`, [gateway.id, gateway.address, gateway.software_version, gateway.acked_version, gateway.principal, at])!;
+  }
+
+  listGateways(): GatewayRecord[] {
+    return this.q<GatewayRecord>('SELECT * FROM gateways ORDER BY id COLLATE "C"').rows;
+  }
+
+  deleteGateway(id: string): boolean {
+    return this.q('DELETE FROM gateways WHERE id = $1', [id]).rowCount > 0;
   }
 
   pruneDeniedAttempts(before: string, maxRows: number): void {

@@ -234,4 +234,30 @@ export function storeContract(kind: string, open: (label: string) => Store | Pro
       assert.deepEqual(store.listRollouts(), []);
     });
   });
+
+  withStore('standalone gateways', (s) => {
+    it('hands out strictly increasing routing versions, at least the clock in milliseconds', () => {
+      const store = s();
+      const before = Date.now();
+      const a = store.nextRoutingVersion();
+      const b = store.nextRoutingVersion();
+      assert.ok(a >= before && b > a, `${a} ${b}`);
+      assert.equal(typeof a, 'number');
+    });
+    it('registers a gateway, refreshes it on each report (keeping registered_at), lists by id and forgets it', () => {
+      const store = s();
+      const first = store.recordGateway({ id: 'gw-b', address: 'http://b:7071', software_version: '0.1.0', acked_version: 0, principal: 'edge' });
+      assert.equal(first.registered_at, first.last_seen_at);
+      const v = 1_764_000_000_123; // a version past 2^31, as clock-based versions are
+      const again = store.recordGateway({ id: 'gw-b', address: 'http://b:7072', software_version: '0.1.1', acked_version: v, principal: 'edge' });
+      assert.equal(again.acked_version, v);
+      assert.equal(again.address, 'http://b:7072');
+      assert.equal(again.registered_at, first.registered_at);
+      store.recordGateway({ id: 'gw-A', address: 'http://a:7071', software_version: '0.1.0', acked_version: 5, principal: 'edge' });
+      assert.deepEqual(store.listGateways().map((g) => [g.id, g.acked_version]), [['gw-A', 5], ['gw-b', v]]);
+      assert.equal(store.deleteGateway('gw-b'), true);
+      assert.equal(store.deleteGateway('gw-b'), false);
+      assert.deepEqual(store.listGateways().map((g) => g.id), ['gw-A']);
+    });
+  });
 }

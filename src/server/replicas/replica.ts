@@ -42,7 +42,7 @@ interface Plane {
   reconciler: Reconciler;
   rollouts: RolloutController;
   operations: Operations;
-  publisher: { schedule(): void; publish(): Promise<void> };
+  publisher: { schedule(): void; publish(): Promise<unknown> };
 }
 
 export class Replica implements Leadership {
