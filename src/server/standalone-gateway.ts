@@ -15,6 +15,10 @@ import { SWITCHYARD_VERSION } from '../control/version.js';
 import { SwitchyardError } from '../errors.js';
 import { openFileLimit } from './open-file-limit.js';
 
+// What the `gateway` command needs from the server's modules, from one module it imports by a computed URL.
+export { createLogger } from '../logger.js';
+export { isLoopbackHost, loadTransportSecurity } from './transport-security.js';
+
 export interface StandaloneGatewayOptions {
   /** Control-plane base URLs (replicas of one store), tried in turn. */
   controlPlanes: string[];

@@ -25,6 +25,12 @@ interface GatewayOptions {
   logLevel?: string;
 }
 
+type StandaloneModule = typeof import('../../server/standalone-gateway.js');
+
+/** A computed specifier keeps the CLI bundle (scripts/build.mjs) from taking in the server's modules, as `serve` does. */
+const standalone = async (): Promise<StandaloneModule> =>
+  (await import(new URL('../../server/standalone-gateway.js', import.meta.url).href)) as StandaloneModule;
+
 const DEFAULT_PORT = 7071;
 /** In-flight requests may run up to request_timeout_ms (at most 180 s); then some slack (as serve). */
 const SHUTDOWN_DEADLINE_MS = 190_000;
@@ -38,7 +44,7 @@ const port = (v: number | undefined, flag: string): number | undefined => {
 
 /** The control-plane URLs: http(s), and https off this machine unless --insecure (snapshots hold secrets). */
 export async function controlPlaneUrls(raw: string, insecure: boolean): Promise<string[]> {
-  const { isLoopbackHost } = await import('../../server/transport-security.js');
+  const { isLoopbackHost } = await standalone();
   const urls = raw.split(',').map((u) => u.trim()).filter((u) => u !== '');
   if (urls.length === 0) throw new SwitchyardError('UsageError', 'argument --control-plane: give at least one URL, e.g. https://cp1:7070,https://cp2:7070');
   return urls.map((u) => {
@@ -106,7 +112,7 @@ export const gatewayRun = defineCommand<GatewayOptions>({
       throw new SwitchyardError('UsageError', `argument --id: ${JSON.stringify(o.id)} must be 1-128 letters, digits, ".", "_", ":", "@", "-"`);
     }
     const controlPlanes = await controlPlaneUrls(o.controlPlanes[0]!, o.insecure);
-    const { loadTransportSecurity } = await import('../../server/transport-security.js');
+    const { loadTransportSecurity, createLogger, startStandaloneGateway } = await standalone();
     const tls = await loadTransportSecurity(o.host, {
       ...(o.tlsCert ? { tlsCert: resolve(ctx.cwd, o.tlsCert) } : {}), ...(o.tlsKey ? { tlsKey: resolve(ctx.cwd, o.tlsKey) } : {}), insecure: o.insecure,
     });
@@ -119,8 +125,6 @@ export const gatewayRun = defineCommand<GatewayOptions>({
         throw new SwitchyardError('InvalidValue', `SWITCHYARD_CA_FILE is ${caFile}, which cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
       }
     }
-    const { createLogger } = await import('../../logger.js');
-    const { startStandaloneGateway } = await import('../../server/standalone-gateway.js');
     const logger = createLogger(o.logLevel ? { level: o.logLevel } : {});
     let started;
     try {
