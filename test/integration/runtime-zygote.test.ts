@@ -163,3 +163,18 @@ describe('without a zygote (zygote: false)', { timeout: 120_000 }, () => {
     assert.doesNotMatch(await logsOf(h, 'plain'), /zygote|cold start/);
   });
 });
+
+describe('shutdown', { timeout: 120_000 }, () => {
+  it('stops the zygote with the instances', async () => {
+    const h = makeBackend();
+    try {
+      assert.deepEqual(await h.backend.ensure(introspect('brief', { environment: { registered: false, conda_file: LIGHT_ENV } })), { ok: true });
+      const zygote = h.backend.zygotePid('ep1', 'brief');
+      assert.ok(zygote && alive(zygote));
+      await h.backend.shutdown();
+      assert.equal(alive(zygote), false);
+    } finally {
+      await h.close();
+    }
+  });
+});

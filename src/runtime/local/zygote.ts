@@ -94,6 +94,8 @@ const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
 class Zygote {
   readonly child: ChildProcess;
   readonly ready: Promise<void>;
+  /** Resolves when the zygote process has exited (or could not start). */
+  readonly gone: Promise<void>;
   alive = true;
   /** Already counted as one failure of its key. */
   counted = false;
@@ -122,6 +124,10 @@ class Zygote {
       rejectReady = reject;
     });
     this.ready.catch(() => undefined);
+    this.gone = new Promise<void>((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.once('error', () => resolve());
+    });
     const timer = setTimeout(() => {
       rejectReady(new Error(`it did not finish its imports within ${READY_TIMEOUT_MS / 1000} s`));
       this.kill();
@@ -200,9 +206,12 @@ class Zygote {
     }
   }
 
-  /** Asks it to exit (stdin closes); its children keep running. */
-  close(): void {
+  /** Asks it to exit (stdin closes; its children keep running), SIGKILL after graceMs. */
+  async close(graceMs: number): Promise<void> {
     this.child.stdin!.end();
+    const timer = setTimeout(() => this.kill(), graceMs);
+    await this.gone;
+    clearTimeout(timer);
   }
 
   private onChildExit(pid: number, code: number | null, signal: NodeJS.Signals | null): void {
@@ -324,9 +333,10 @@ export class ZygotePool {
 
   async shutdown(): Promise<void> {
     this.closed = true;
-    for (const z of this.zygotes.values()) z.close();
+    const closing = [...this.zygotes.values()].map((z) => z.close(2000));
     this.zygotes.clear();
     for (const p of [...this.pending.values()]) p.settle(new Error('the runtime is shutting down'));
+    await Promise.all(closing);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     if (this.dir) await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
   }
