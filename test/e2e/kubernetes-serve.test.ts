@@ -30,14 +30,22 @@ const children: ChildProcess[] = [];
 const ipBase = `127.${10 + Math.floor(Math.random() * 200)}.${Math.floor(Math.random() * 250)}`;
 let nextIp = 2;
 
+/** `serve --backend kubernetes` on the fake, its data dir outside the harness's home (which a stop removes), so a second server restarts on it. */
+async function startKubernetesServer(): Promise<Server> {
+  const dataDir = join(work, 'data');
+  const started = await startServer({
+    args: ['--backend', 'kubernetes', '--kubeconfig', join(work, 'kubeconfig'), '--namespace', NS, '--data-dir', dataDir],
+    env: { SWITCHYARD_HOST_IMAGE: 'registry.example/switchyard-host:test', SWITCHYARD_CONTROL_PLANE_URL: POD_CONTROL_URL },
+  });
+  // The CLI finds the admin token in the server's data dir.
+  return Object.assign(started, { dataDir, env: { ...started.env, SWITCHYARD_DATA_DIR: dataDir } });
+}
+
 before(async () => {
   fake = await new FakeKubeApiServer().start();
   work = mkdtempSync(join(tmpdir(), 'sy-k8s-e2e-'));
   writeFileSync(join(work, 'kubeconfig'), fake.kubeconfig(NS));
-  server = await startServer({
-    args: ['--backend', 'kubernetes', '--kubeconfig', join(work, 'kubeconfig'), '--namespace', NS],
-    env: { SWITCHYARD_HOST_IMAGE: 'registry.example/switchyard-host:test', SWITCHYARD_CONTROL_PLANE_URL: POD_CONTROL_URL },
-  });
+  server = await startKubernetesServer();
   const p = (f: string) => join(work, 'project', f);
   mkdirSync(p('model'), { recursive: true });
   mkdirSync(p('onlinescoring'), { recursive: true });
@@ -126,7 +134,7 @@ async function playPod(pod: Obj): Promise<void> {
 
 const podsOf = (deployment: string) => fake.list('pods', NS).filter((p) => p.metadata.labels['switchyard.io/deployment'] === deployment);
 
-test('serve --backend kubernetes: create, route, show, logs, endpoint delete', async (t) => {
+test('serve --backend kubernetes: create, route, show, logs, restart, endpoint delete', async (t) => {
   assert.equal((await run('online-endpoint', 'create', '-f', 'endpoint.yml', '-o', 'none')).code, 0);
 
   await t.test('create: pods Ready in the cluster make the operation succeed', async () => {
@@ -169,6 +177,18 @@ test('serve --backend kubernetes: create, route, show, logs, endpoint delete', a
     const lines = init.stdout.trim().split('\n');
     assert.equal(lines.length, 1, init.stdout);
     assert.match(lines[0]!, /storage-initializer: done/);
+  });
+
+  await t.test('a restarted control plane routes to the same pods without replacing them', async () => {
+    const pods = podsOf('blue').map((p) => p.metadata.name).sort();
+    await server.stop();
+    server = await startKubernetesServer();
+    const r = await run('online-endpoint', 'invoke', '--name', E, '--request-file', 'request.json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(JSON.parse(r.stdout)), [18, 45]);
+    const shown = JSON.parse((await run('online-deployment', 'show', '--name', 'blue', '--endpoint', E)).stdout) as { instances: Array<{ name: string }> };
+    assert.deepEqual(shown.instances.map((i) => i.name).sort(), pods);
+    assert.deepEqual(podsOf('blue').map((p) => p.metadata.name).sort(), pods);
   });
 
   await t.test('the archive route takes only a valid fetch token for that artifact', async () => {
