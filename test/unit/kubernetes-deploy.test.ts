@@ -135,6 +135,10 @@ describe('deploy/kubernetes', () => {
     assert.equal(String(scoring.containerPort), c.args[c.args.indexOf('--port') + 1]);
     const metrics = c.ports.find((p: Obj) => p.name === c.readinessProbe.httpGet.port);
     assert.equal(String(metrics.containerPort), c.args[c.args.indexOf('--metrics-port') + 1]);
+    // $(VAR) in args expands only variables the container defines before use.
+    for (const arg of c.args as string[]) {
+      for (const [, name] of arg.matchAll(/\$\((\w+)\)/g)) assert.ok(envValue(c, name!), `${arg} uses $(${name}), which the container does not define`);
+    }
     const hpa = find('HorizontalPodAutoscaler', 'switchyard-gateway');
     assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'switchyard-gateway' });
     assert.ok(hpa.spec.minReplicas >= 2 && hpa.spec.maxReplicas > hpa.spec.minReplicas);
