@@ -1,7 +1,7 @@
 // `npm run bench`: installs the peers from Debian when missing (nginx, wrk, python3-flask, gunicorn),
 // runs the benchmarks in bench/, writes bench/results/<B>.json and BENCHMARKS.md.
 //   npm run bench                    all of B1..B4
-//   npm run bench -- B1 B3           some (B5: cost as work grows, bench/b5-scale.mjs; B6: CLI start, bench/b6-cli-start.mjs)
+//   npm run bench -- B1 B3           some (B5: cost as work grows, bench/b5-scale.mjs; B6: CLI start, bench/b6-cli-start.mjs; B7: standalone gateways, bench/b7-gateways.mjs)
 //   --runs N (3)  --seconds S (5)  --rate R (1000, open-loop requests/s)
 //   --sizes 1,10,100,500  B5's numbers of deployments (it stops earlier when memory or time runs short)
 //   --quiet-wait S (15)  before each benchmark, wait up to S seconds for the machine to be < 25% busy
@@ -39,6 +39,7 @@ const all = {
   B4: () => import('../bench/b4-time-to-ready.mjs').then((m) => m.b4),
   B5: () => import('../bench/b5-scale.mjs').then((m) => m.b5),
   B6: () => import('../bench/b6-cli-start.mjs').then((m) => m.b6),
+  B7: () => import('../bench/b7-gateways.mjs').then((m) => m.b7),
 };
 const wanted = positionals.length ? positionals.map((p) => p.toUpperCase()) : Object.keys(all);
 const unknown = wanted.filter((w) => !all[w]);
