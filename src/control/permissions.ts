@@ -67,6 +67,8 @@ export type RoutePermission = Action | 'public';
  */
 export const ROUTE_ACTIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/v1/health': 'public',
+  // No user token: its own credential, a deployment's short-lived fetch token (routes/artifact-archive.ts).
+  'GET /api/v1/artifacts/:digest/archive': 'public',
   'GET /api/v1/openapi.json': 'apiDocument/read',
   'GET /metrics': 'metrics/read',
 

@@ -33,8 +33,10 @@ async function as(token: string | undefined, method: string, path: string, body?
  * The policy of the issue, written apart from src/control/permissions.ts: tokens and audit need Owner;
  * other reads need Reader, except logs (an action in Azure); everything else needs Contributor.
  */
-function minimumRole(method: string, path: string): Role | 'public' {
+function minimumRole(method: string, path: string): Role | 'public' | 'fetch token' {
   if (path === '/api/v1/health') return 'public';
+  // A storage-initializer's download takes a deployment's fetch token and no user token at all.
+  if (path === '/api/v1/artifacts/{digest}/archive') return 'fetch token';
   // Standalone gateways read snapshots (secrets inside) and report: their own role and Owner, no one else.
   if (path.startsWith('/api/v1/gateway/') || (path.startsWith('/api/v1/gateways') && method !== 'GET')) return 'Switchyard Gateway';
   if (path.startsWith('/api/v1/tokens') || path.startsWith('/api/v1/audit')) return 'Owner';
@@ -87,6 +89,11 @@ describe('the permission table covers every route', () => {
         const body = method === 'POST' || method === 'PATCH' ? {} : undefined;
         for (const role of ['Owner', 'Contributor', 'Reader', 'Switchyard Gateway'] as const) {
           const r = await as(tokens[role], method, path, body);
+          if (needed === 'fetch token') {
+            assert.equal(r.status, 401, `${role} ${method} ${template}: a user token must not fetch artifacts, got ${r.status} ${r.text}`);
+            checked++;
+            continue;
+          }
           const allowed = allowedFor(role, needed);
           if (allowed) {
             assert.ok(r.status !== 403 && r.status !== 401, `${role} ${method} ${template}: expected allowed, got ${r.status} ${r.text}`);
