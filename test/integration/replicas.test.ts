@@ -1,8 +1,9 @@
 // Control-plane replicas coordinating through a real PostgreSQL (a throwaway cluster): the leader lock,
 // work a follower forwards to the leader, the leader's instance list reaching a follower's gateway,
-// takeover when the leader's session dies, and the shared-secret check. The two control planes run
-// in this process over one SQLite file (the coordination under test is PostgreSQL's; the shared
-// PostgreSQL store and kill -9 of a real `serve` are in replicas-serve.test.ts).
+// takeover when the leader drops off the network, and the shared-secret check. Two control planes in
+// this process on one PostgreSQL store (each its own data dir; one artifact folder, one key and token
+// file), with fake backends and gateways so the timing is the test's; real `serve` processes and
+// kill -9 are in replicas-serve.test.ts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,18 +32,22 @@ interface Node {
   close(): Promise<void>;
 }
 
-async function startNode(dataDir: string, pgUrl: string, files: { masterKeyFile?: string; adminTokenFile?: string } = {}): Promise<Node> {
+/** `coordinationUrl`: where the replica's coordination connection goes (default: the store's URL). */
+async function startNode(
+  dataDir: string, pgUrl: string, files: { masterKeyFile?: string; adminTokenFile?: string; artifactDir?: string } = {}, coordinationUrl = pgUrl,
+): Promise<Node> {
   const logger = process.env.REPLICA_TEST_LOG ? createLogger({ level: 'debug' }).child({ node: dataDir.slice(-6) }) : silentLogger();
   const admin = await ensureAdminToken(dataDir, files.adminTokenFile);
   const key = await ensureMasterKey(dataDir, files.masterKeyFile);
   const replica = await Replica.connect({
-    url: pgUrl, logger, cipher: key.cipher,
+    url: coordinationUrl, logger, cipher: key.cipher,
     secrets: { masterKey: { check: key.check, path: key.path }, adminToken: { token: admin.token, path: admin.path } },
   });
   const gateway = new FakeGateway();
   const backends: FakeBackend[] = [];
   const plane = await assembleControlPlane({
     dataDir, logger, adminToken: admin.token, gateway, mintToken, replica, quickWaitMs: 10_000,
+    store: { kind: 'postgres', url: pgUrl }, ...(files.artifactDir ? { artifactDir: files.artifactDir } : {}),
     makeBackend: (events) => { const b = new FakeBackend(events); backends.push(b); return b; },
     ...(files.masterKeyFile ? { masterKeyFile: files.masterKeyFile } : {}),
   });
@@ -108,6 +113,9 @@ async function relay(target: string): Promise<{ url: string; cut(): Promise<void
 
 const ENDPOINT = { name: 'shop' };
 
+/** What replicas of one store share: the key and token files and the artifact folder. */
+const sharedFiles = (dir: string) => ({ masterKeyFile: join(dir, 'master-key'), adminTokenFile: join(dir, 'admin-token'), artifactDir: join(dir, 'artifacts') });
+
 /** Uploads a scoring script through `node` and answers a deployment body that uses it. */
 async function deploymentBody(node: Node, name: string): Promise<Record<string, unknown>> {
   const code = await folderArchive({ 'score.py': 'def init(): pass\n' });
@@ -131,11 +139,11 @@ describe('control-plane replicas (PostgreSQL coordination)', { timeout: 120_000 
 
   it('one leads; a follower answers the API, forwards work to the leader and routes to the leader\'s instances', async () => {
     const url = await cluster.createDatabase('forwarding');
-    const shared = tempDir();
-    const a = await startNode(shared, url);
+    const shared = sharedFiles(tempDir());
+    const a = await startNode(tempDir(), url, shared);
     nodes.push(a);
     await until('A to lead', () => a.replica.leading());
-    const b = await startNode(shared, url);
+    const b = await startNode(tempDir(), url, shared);
     nodes.push(b);
 
     const listed = await until('both replicas listed', async () => {
@@ -179,12 +187,12 @@ describe('control-plane replicas (PostgreSQL coordination)', { timeout: 120_000 
 
   it('when the leader\'s session dies mid-create, the follower takes over and finishes it; the old leader stands down', async () => {
     const url = await cluster.createDatabase('takeover');
-    const shared = tempDir();
+    const shared = sharedFiles(tempDir());
     const cut = await relay(url);
-    const a = await startNode(shared, cut.url);
+    const a = await startNode(tempDir(), url, shared, cut.url);
     nodes.push(a);
     await until('A to lead', () => a.replica.leading());
-    const b = await startNode(shared, url);
+    const b = await startNode(tempDir(), url, shared);
     nodes.push(b);
     assert.equal((await b.call('POST', '/api/v1/endpoints', ENDPOINT)).status < 300, true);
     const body = await deploymentBody(b, 'blue');
@@ -195,7 +203,8 @@ describe('control-plane replicas (PostgreSQL coordination)', { timeout: 120_000 
     assert.equal(dep.status, 202);
     await until('the leader to be starting instances', () => a.backends[0]!.ensured.length > 0);
 
-    // The leader drops off the network: PostgreSQL ends its session, and the lock is free.
+    // The leader's coordination connection drops (as when it falls off the network): PostgreSQL ends
+    // that session, and the lock is free.
     await cut.cut();
     const started = Date.now();
     const op = await b.call('GET', `/api/v1/operations/${dep.body.operation.id}?wait=20`);
