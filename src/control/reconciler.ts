@@ -79,6 +79,9 @@ export class Reconciler {
       if (!store.getEndpoint(op.endpoint)) void this.reconcileEndpoint(op.endpoint);
       else if (op.deployment && !store.getDeployment(op.endpoint, op.deployment)) void this.reconcileDeployment(op.endpoint, op.deployment);
     }
+    // The gateways' first snapshot even when the store holds no endpoint yet: a standalone gateway
+    // announces itself once it has one.
+    await this.deps.publisher.publish();
     logger.info({ endpoints: endpoints.length }, 'reconciler recovered the stored state');
   }
 

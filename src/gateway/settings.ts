@@ -63,6 +63,16 @@ export function parseGatewayWorkers(raw: string, source: string): number {
   return n;
 }
 
+/** `--gateway-workers` of `serve` and `gateway`: undefined when absent; a bad value is a usage error (exit 2). */
+export function gatewayWorkersFlag(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return parseGatewayWorkers(raw, 'argument --gateway-workers');
+  } catch (e) {
+    throw new SwitchyardError('UsageError', (e as Error).message);
+  }
+}
+
 /** SWITCHYARD_GATEWAY_WORKERS, or 1 when unset. */
 export function gatewayWorkersFromEnv(env: NodeJS.ProcessEnv): number {
   const raw = env.SWITCHYARD_GATEWAY_WORKERS;

@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { hostname } from 'node:os';
 import { GatewayHost, type RunningGateway } from '../gateway/host.js';
-import { gatewayLimitsFromEnv } from '../gateway/settings.js';
+import { gatewayLimitsFromEnv, gatewayWorkersFromEnv } from '../gateway/settings.js';
 import { SnapshotStream, StreamRefused } from '../gateway/snapshot-stream.js';
 import type { RoutingSnapshot } from '../gateway/snapshot.js';
 import type { Logger } from '../logger.js';
@@ -26,6 +26,8 @@ export interface StandaloneGatewayOptions {
   token: string;
   host: string;
   port: number;
+  /** Gateway worker processes sharing the port (absent: SWITCHYARD_GATEWAY_WORKERS, else 1: a worker thread). */
+  workers?: number;
   /** Where /metrics and /healthz answer (no token: counters only). */
   metricsHost: string;
   metricsPort: number;
@@ -83,7 +85,12 @@ export async function startStandaloneGateway(o: StandaloneGatewayOptions): Promi
   const { logger } = o;
   const files = openFileLimit();
   const limits = gatewayLimitsFromEnv(process.env, { openFileLimit: files?.soft ?? Number.NaN, controlConnections: 0 });
-  const gateway: RunningGateway = await GatewayHost.start({ host: o.host, port: o.port, logger: logger.child({ component: 'gateway' }), limits, ...(o.tls ? { tls: o.tls } : {}) });
+  const workers = o.workers ?? gatewayWorkersFromEnv(process.env);
+  if (workers > 1) logger.info({ gatewayWorkers: workers }, `gateway: ${workers} worker processes share the port`);
+  const gateway: RunningGateway = await GatewayHost.start({
+    host: o.host, port: o.port, logger: logger.child({ component: 'gateway' }), limits,
+    ...(o.tls ? { tls: o.tls } : {}), ...(workers > 1 ? { workers } : {}),
+  });
   const id = o.id ?? `${hostname()}:${gateway.port}`;
   const address = (o.advertiseUrl ?? gateway.url).replace(/\/$/, '');
 

@@ -208,7 +208,8 @@ describe('standalone gateways', () => {
 
   it('two standalone gateways and the embedded one all route a 90/10 change as soon as the CLI returns', async () => {
     gateways.push(await startGateway(['--control-plane', `http://127.0.0.1:1,${controlUrl}`, '--id', 'gw-a'], gatewayToken));
-    gateways.push(await startGateway(['--control-plane', controlUrl, '--id', 'gw-b'], gatewayToken));
+    // gw-b runs two worker processes on its port: every worker must have the change before it acknowledges.
+    gateways.push(await startGateway(['--control-plane', controlUrl, '--id', 'gw-b', '--gateway-workers', '2'], gatewayToken));
     const listed = await sy(['gateway', 'list', '--query', '[].[id,status]', '-o', 'tsv'], { SWITCHYARD_URL: controlUrl, SWITCHYARD_TOKEN: admin });
     assert.equal(listed.code, 0, listed.stderr);
     assert.deepEqual(listed.stdout.trim().split('\n'), ['gw-a\tInForce', 'gw-b\tInForce']);

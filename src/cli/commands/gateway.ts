@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { SwitchyardError } from '../../errors.js';
+import { gatewayWorkersFlag } from '../../gateway/settings.js';
 import { defineCommand, type Command } from '../command.js';
 import { bool, num, str } from '../flags.js';
 
@@ -22,6 +23,7 @@ interface GatewayOptions {
   tlsCert?: string;
   tlsKey?: string;
   insecure: boolean;
+  gatewayWorkers?: number;
   logLevel?: string;
 }
 
@@ -81,6 +83,7 @@ export const gatewayRun = defineCommand<GatewayOptions>({
     { name: 'tls-cert', kind: 'string', value: 'PATH', help: 'PEM certificate (chain) for HTTPS on the scoring port (with --tls-key).' },
     { name: 'tls-key', kind: 'string', value: 'PATH', help: 'PEM private key of --tls-cert.' },
     { name: 'insecure', kind: 'boolean', help: 'Allow a --host other than loopback without TLS, and http:// control planes off this machine.' },
+    { name: 'gateway-workers', kind: 'string', value: 'N', help: 'Worker processes sharing the port, 1 to 64 or auto (one per CPU), as serve --gateway-workers (docs/gateway.md, "Gateway workers"). Also $SWITCHYARD_GATEWAY_WORKERS. Default: 1 (a worker thread).' },
     { name: 'log-level', kind: 'string', value: 'LEVEL', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], help: 'Log level (logs go to stderr). Default: info.' },
   ],
   examples: [
@@ -99,6 +102,7 @@ export const gatewayRun = defineCommand<GatewayOptions>({
     ...(str(v, 'tls-cert') !== undefined ? { tlsCert: str(v, 'tls-cert')! } : {}),
     ...(str(v, 'tls-key') !== undefined ? { tlsKey: str(v, 'tls-key')! } : {}),
     insecure: bool(v, 'insecure'),
+    ...(str(v, 'gateway-workers') !== undefined ? { gatewayWorkers: gatewayWorkersFlag(str(v, 'gateway-workers'))! } : {}),
     ...(str(v, 'log-level') !== undefined ? { logLevel: str(v, 'log-level')! } : {}),
   }),
   async run(o, ctx) {
@@ -132,7 +136,7 @@ export const gatewayRun = defineCommand<GatewayOptions>({
         controlPlanes, token, logger, host: o.host, port: o.port, metricsHost: o.metricsHost,
         metricsPort: o.metricsPort ?? (o.port === 0 ? 0 : o.port + 1),
         ...(o.id ? { id: o.id } : {}), ...(o.advertiseUrl ? { advertiseUrl: o.advertiseUrl } : {}),
-        ...(tls ? { tls } : {}), ...(ca ? { ca } : {}),
+        ...(tls ? { tls } : {}), ...(ca ? { ca } : {}), ...(o.gatewayWorkers !== undefined ? { workers: o.gatewayWorkers } : {}),
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException & { port?: number };

@@ -4,10 +4,10 @@
 // stdout is one JSON object
 //   {"event":"listening","controlUrl":"http://127.0.0.1:7070","gatewayUrl":"http://127.0.0.1:7071","dataDir":"/abs/dir","pid":123}
 // and, on shutdown, {"event":"closed"}. Everything for people (what to do next) goes to stderr.
-import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SwitchyardError } from '../../errors.js';
+import { gatewayWorkersFlag } from '../../gateway/settings.js';
 import { defineCommand, type Context } from '../command.js';
 import { bool, num, str } from '../flags.js';
 
@@ -38,16 +38,6 @@ const port = (v: number | undefined, flag: string): number | undefined => {
   return v;
 };
 
-/** --gateway-workers: 1..64 or auto (one per CPU); SWITCHYARD_GATEWAY_WORKERS is read by the server when the flag is absent. */
-const workers = (v: string | undefined): number | undefined => {
-  if (v === undefined) return undefined;
-  if (v.trim().toLowerCase() === 'auto') return Math.min(64, Math.max(1, availableParallelism()));
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1 || n > 64) {
-    throw new SwitchyardError('UsageError', `argument --gateway-workers: expected a whole number from 1 to 64, or auto, got ${JSON.stringify(v)}`);
-  }
-  return n;
-};
 
 /** The package root (this file is dist/cli/commands/serve.js or src/cli/commands/serve.ts). */
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -135,7 +125,7 @@ export const serve = defineCommand<ServeOptions>({
       host: str(v, 'host'),
       port: port(num(v, 'port'), 'port'),
       gatewayPort: port(num(v, 'gateway-port'), 'gateway-port'),
-      gatewayWorkers: workers(str(v, 'gateway-workers')),
+      gatewayWorkers: gatewayWorkersFlag(str(v, 'gateway-workers')),
       dataDir: str(v, 'data-dir'),
       python: str(v, 'python'),
       logLevel: str(v, 'log-level'),
