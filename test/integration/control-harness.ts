@@ -53,6 +53,11 @@ export async function startHarness(
       (init.headers as Record<string, string>)['content-type'] = 'application/json';
     }
     const res = await fetch(url + path, init);
+    // The snapshot stream of standalone gateways never ends: its status and headers are the answer.
+    if (res.headers.get('content-type') === 'application/x-ndjson') {
+      await res.body?.cancel();
+      return { status: res.status, body: '', text: '', headers: res.headers };
+    }
     const text = await res.text();
     let parsed: unknown = text;
     try { parsed = JSON.parse(text); } catch { /* text answers (logs, metrics) */ }

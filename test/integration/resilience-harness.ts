@@ -21,6 +21,12 @@ export function raw(url: string, options: { method?: string; headers?: Record<st
   if (u.hostname !== '127.0.0.1') throw new Error(`tests only talk to 127.0.0.1, not ${u.hostname}`);
   return new Promise((resolveRes, reject) => {
     const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false }, (res) => {
+      // The snapshot stream of standalone gateways never ends: its status and headers are the answer.
+      if (res.headers['content-type'] === 'application/x-ndjson') {
+        resolveRes({ status: res.statusCode ?? 0, text: '', body: '', headers: res.headers });
+        req.destroy();
+        return;
+      }
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
