@@ -67,8 +67,9 @@ describe('revisionOf and buildTemplate', () => {
       dirOf: (d: string) => `/data/artifacts/${d.slice(7, 10)}`,
     };
     const t = buildTemplate(spec, lookup);
-    assert.deepEqual(t.model, { dir: '/data/artifacts/aaa', kind: 'file', name: 'model.pkl', assetName: 'm', assetVersion: '1' });
-    assert.deepEqual(t.code, { dir: '/data/artifacts/bbb', scoringScript: 'score.py' });
+    // The digests travel with the folders: a Kubernetes storage-initializer fetches artifacts by them.
+    assert.deepEqual(t.model, { dir: '/data/artifacts/aaa', kind: 'file', name: 'model.pkl', assetName: 'm', assetVersion: '1', digest: `sha256:${'a'.repeat(64)}` });
+    assert.deepEqual(t.code, { dir: '/data/artifacts/bbb', scoringScript: 'score.py', digest: `sha256:${'b'.repeat(64)}` });
     assert.equal(t.instanceCount, 1);
     assert.equal(t.requestTimeoutMs, 5000);
     assert.deepEqual(t.env, { A: '1' });
