@@ -32,7 +32,7 @@ export async function b1(ctx) {
   try {
     // --- the instances, and Switchyard in front of them when it can run -------------------------
     let ours = null, oursSplit = null;
-    const why = ctx.peerOnly ? 'peer-only run (--peer-only)' : unavailableReason({ gatewayOnly: ctx.gatewayOnly });
+    const why = unavailableReason(ctx);
     if (!why && !ctx.gatewayOnly) {
       try {
         const sy = await startSwitchyard({ cpus: cpu.sut, profileDir: ctx.profileDir, logFile: `${ctx.logDir}/b1-switchyard.log` });

@@ -47,7 +47,7 @@ export async function b3(ctx) {
 
     // --- Switchyard ---------------------------------------------------------------------------------
     let ours = null;
-    const why = ctx.peerOnly ? 'peer-only run (--peer-only)' : unavailableReason();
+    const why = unavailableReason(ctx);
     if (!why) {
       try {
         const sy = await startSwitchyard({ profileDir: ctx.profileDir, logFile: join(ctx.logDir, 'b3-switchyard.log') });

@@ -9,7 +9,7 @@
 // what sharing the zygote's pages saves. A plain `online-endpoint show` is timed too, as the CLI's floor.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { newResult, addRow, skipRow, measureInterleaved, finalise, med, addCheck } from './lib/results.mjs';
+import { newResult, addRow, skipAll, measureInterleaved, finalise, med, addCheck } from './lib/results.mjs';
 import { startSwitchyard, unavailableReason, writeYamlFiles, sklearnDeployment } from './lib/switchyard.mjs';
 import { run } from './lib/procs.mjs';
 import { repoRoot } from './lib/paths.mjs';
@@ -59,12 +59,8 @@ export async function b4(ctx) {
     scaleCold: { id: 'scale-cold', group: 'ready', label: 'the same scale 1→4, SWITCHYARD_ZYGOTE=0', system: 'switchyard --no-zygote' },
     floor: { id: 'cli-floor', group: 'ready', label: 'online-endpoint show (CLI start + one request, reference)', system: 'switchyard' },
   };
-  const why = ctx.peerOnly ? 'peer-only run (--peer-only)' : unavailableReason();
-  if (why) {
-    for (const s of Object.values(specs)) skipRow(result, s, why);
-    result.status = 'failed';
-    return result;
-  }
+  const why = unavailableReason(ctx);
+  if (why) return skipAll(result, Object.values(specs), why);
   let sy, cold;
   try {
     sy = await startSwitchyard({ profileDir: ctx.profileDir, logFile: join(ctx.logDir, 'b4-switchyard.log') });

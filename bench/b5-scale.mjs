@@ -11,7 +11,7 @@ import { readFileSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { newResult, skipRow, addCheck } from './lib/results.mjs';
+import { newResult, skipRow, skipAll, addCheck } from './lib/results.mjs';
 import { startSwitchyard, unavailableReason } from './lib/switchyard.mjs';
 import { repoRoot } from './lib/paths.mjs';
 import { wrk } from './lib/wrk.mjs';
@@ -67,8 +67,8 @@ export async function b5(ctx) {
   });
   result.scale = [];
   const rowSpec = { id: 'scale', group: 'scale', label: 'cost as work grows', system: 'switchyard' };
-  const why = ctx.peerOnly ? 'peer-only run (--peer-only)' : unavailableReason();
-  if (why) { skipRow(result, rowSpec, why); result.status = 'failed'; return result; }
+  const why = unavailableReason(ctx);
+  if (why) return skipAll(result, [rowSpec], why);
 
   const logFile = join(ctx.logDir, 'b5-switchyard.log');
   const allPids = new Set();

@@ -4,7 +4,7 @@
 // (start-up, the command's imports and one REST call), and curl of the same REST call. Every row is
 // the wall clock of a fresh process, spawned the same way. The target (issue 16): list ≤ 1.5× node -e 0.
 import { join } from 'node:path';
-import { newResult, addRow, skipRow, measureInterleaved, finalise, med, addCheck } from './lib/results.mjs';
+import { newResult, addRow, skipAll, measureInterleaved, finalise, med, addCheck } from './lib/results.mjs';
 import { startSwitchyard, unavailableReason } from './lib/switchyard.mjs';
 import { run } from './lib/procs.mjs';
 import { repoRoot } from './lib/paths.mjs';
@@ -22,12 +22,8 @@ export async function b6(ctx) {
     list: { id: 'list', group: 'cli-start', label: 'switchyard online-endpoint list -o none (one REST call)', system: 'switchyard' },
     curl: { id: 'curl', group: 'cli-start', label: 'curl of the same REST call (GET /api/v1/endpoints)', system: 'curl' },
   };
-  const why = ctx.peerOnly ? 'peer-only run (--peer-only)' : unavailableReason();
-  if (why) {
-    for (const s of Object.values(specs)) skipRow(result, s, why);
-    result.status = 'failed';
-    return result;
-  }
+  const why = unavailableReason(ctx);
+  if (why) return skipAll(result, Object.values(specs), why);
   let sy;
   try {
     sy = await startSwitchyard({ profileDir: ctx.profileDir, logFile: join(ctx.logDir, 'b6-switchyard.log') });

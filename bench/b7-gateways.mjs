@@ -8,7 +8,7 @@
 // at once (requests/s summed), rows interleaved; unpinned, on a machine shared with the instances.
 import { join } from 'node:path';
 import { cpus } from 'node:os';
-import { newResult, addRow, skipRow, measureInterleaved, finalise, med } from './lib/results.mjs';
+import { newResult, addRow, skipAll, measureInterleaved, finalise, med } from './lib/results.mjs';
 import { startSwitchyard, unavailableReason, trivialDeployment, writeYamlFiles } from './lib/switchyard.mjs';
 import { start, stop } from './lib/procs.mjs';
 import { repoRoot } from './lib/paths.mjs';
@@ -45,12 +45,8 @@ export async function b7(ctx) {
     tp1: { id: 'throughput-1', group: 'throughput', label: 'one switchyard gateway process (wrk -t1 -c16)', system: 'switchyard' },
     tp2: { id: 'throughput-2', group: 'throughput', label: 'two switchyard gateway processes (a wrk -t1 -c16 each, summed)', system: 'switchyard' },
   };
-  const why = ctx.peerOnly ? 'peer-only run (--peer-only)' : unavailableReason();
-  if (why) {
-    for (const s of Object.values(specs)) skipRow(result, s, why);
-    result.status = 'failed';
-    return result;
-  }
+  const why = unavailableReason(ctx);
+  if (why) return skipAll(result, Object.values(specs), why);
   let sy;
   const gateways = [];
   try {

@@ -28,7 +28,7 @@ export async function mirrorBench(ctx, b) {
   let sy = null, ours = null;
   const setMirror = (p) => sy.cli(['online-endpoint', 'update', '-n', b.endpoint, '--mirror-traffic', `shadow=${p}`]);
   try {
-    const why = ctx.peerOnly ? 'peer-only run (--peer-only)' : unavailableReason();
+    const why = unavailableReason(ctx);
     if (!why) {
       try {
         sy = await startSwitchyard({ cpus: cpu.sut, profileDir: ctx.profileDir, logFile: `${ctx.logDir}/${b.id.toLowerCase()}-switchyard.log` });

@@ -30,6 +30,13 @@ export function skipRow(result, { id, group, label, system }, reason) {
   if (result.status === 'complete') result.status = 'partial';
 }
 
+/** A benchmark that cannot run at all: every row skipped for `reason`, the result failed. */
+export function skipAll(result, specs, reason) {
+  for (const spec of specs) skipRow(result, spec, reason);
+  result.status = 'failed';
+  return result;
+}
+
 /**
  * Measure `rows` in `runs` rounds, A B C A B C ..., so slow drift of the machine (thermal, a
  * neighbour's build) spreads over every row instead of landing on one.

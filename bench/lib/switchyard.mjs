@@ -12,7 +12,8 @@ import { repoRoot } from './paths.mjs';
 const bin = join(repoRoot, 'bin', 'switchyard');
 
 /** Why Switchyard (or, with `gatewayOnly`, its gateway alone) cannot run yet, or null when it can. */
-export function unavailableReason({ gatewayOnly = false } = {}) {
+export function unavailableReason({ peerOnly = false, gatewayOnly = false } = {}) {
+  if (peerOnly) return 'peer-only run (--peer-only)';
   const need = gatewayOnly ? ['gateway/host.js'] : ['cli/main.js', 'gateway/host.js'];
   const missing = need.filter((p) => !existsSync(join(repoRoot, 'dist', p)));
   return missing.length ? `dist/${missing[0]} missing: Switchyard is not built (npm install / npx tsc -p .)` : null;
