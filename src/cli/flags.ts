@@ -166,3 +166,11 @@ export const list = (v: FlagValues, name: string): string[] => {
   const x = v[name];
   return Array.isArray(x) ? x : [];
 };
+
+/** A port flag's value: absent, or a whole number from 0 (any free port) to 65535; else a usage error. */
+export function port(v: number | undefined, flag: string): number | undefined {
+  if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 65535)) {
+    throw new SwitchyardError('UsageError', `argument --${flag}: expected a port number from 0 to 65535, got ${v}`);
+  }
+  return v;
+}

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { SwitchyardError } from '../../errors.js';
 import { gatewayWorkersFlag } from '../../gateway/settings.js';
 import { defineCommand, type Command } from '../command.js';
-import { bool, num, str } from '../flags.js';
+import { bool, num, port, str } from '../flags.js';
 
 interface GatewayOptions {
   controlPlanes: string[];
@@ -36,13 +36,6 @@ const standalone = async (): Promise<StandaloneModule> =>
 const DEFAULT_PORT = 7071;
 /** In-flight requests may run up to request_timeout_ms (at most 180 s); then some slack (as serve). */
 const SHUTDOWN_DEADLINE_MS = 190_000;
-
-const port = (v: number | undefined, flag: string): number | undefined => {
-  if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 65535)) {
-    throw new SwitchyardError('UsageError', `argument --${flag}: expected a port number from 0 to 65535, got ${v}`);
-  }
-  return v;
-};
 
 /** The control-plane URLs: http(s), and https off this machine unless --insecure (snapshots hold secrets). */
 export async function controlPlaneUrls(raw: string, insecure: boolean): Promise<string[]> {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { SwitchyardError } from '../../errors.js';
 import { gatewayWorkersFlag } from '../../gateway/settings.js';
 import { defineCommand, type Context } from '../command.js';
-import { bool, num, str } from '../flags.js';
+import { bool, num, port, str } from '../flags.js';
 
 interface ServeOptions {
   host?: string; port?: number; gatewayPort?: number; dataDir?: string; python?: string; logLevel?: string;
@@ -30,13 +30,6 @@ interface ServeModule {
     kubernetes?: { namespace: string; server: string };
   }>;
 }
-
-const port = (v: number | undefined, flag: string): number | undefined => {
-  if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 65535)) {
-    throw new SwitchyardError('UsageError', `argument --${flag}: expected a port number from 0 to 65535, got ${v}`);
-  }
-  return v;
-};
 
 
 /** The package root (this file is dist/cli/commands/serve.js or src/cli/commands/serve.ts). */
