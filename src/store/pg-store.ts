@@ -9,6 +9,7 @@
 // two replicas interleave. A serialisation failure or deadlock reported anyway is retried (the whole
 // fn, twice) and then answered as StoreConflict; a store that does not answer is StoreUnavailable.
 import { SwitchyardError } from '../errors.js';
+import { createAssetVersion } from './asset-versions.js';
 import type { ArtifactInfo, EnvironmentAsset, ModelAsset, Operation, OperationStatus } from '../spec/types.js';
 import type { EnvironmentContent, ModelContent } from '../spec/asset-input.js';
 import type {
@@ -16,7 +17,6 @@ import type {
   GatewayReport, Store,
 } from './store.js';
 import type { RolloutRecord, RolloutStatus } from '../spec/rollout.js';
-import { canonicalJson } from './canonical-json.js';
 import type { SecretCipher } from './secret-cipher.js';
 import { EndpointSecrets, type SecretColumn } from './endpoint-secrets.js';
 import { PgError, PgSyncClient, type PgSyncClientOptions } from './pg-sync-client.js';
@@ -308,27 +308,15 @@ export class PgStore implements Store {
     return this.q<AssetRow>(`SELECT * FROM ${table} WHERE name = $1 ORDER BY seq`, [name]).rows;
   }
 
-  /** As SqliteStore.createAsset: same content answers the existing asset, other content is refused. */
+  /** Registering a version: the shared rules (asset-versions.ts) on this store's reads and insert, in one transaction. */
   private createAsset(table: AssetTable, kind: 'model' | 'environment', content: { name: string; version?: string }): { row: AssetRow; created: boolean } {
-    return this.transaction(() => {
-      const { name } = content;
-      const body = { ...content } as Record<string, unknown>;
-      delete body.name;
-      delete body.version;
-      let version = content.version;
-      if (version === undefined) {
-        const versions = this.listVersions(table, name).map((r) => Number(r.version)).filter((v) => Number.isSafeInteger(v) && v >= 0);
-        version = String(versions.length ? Math.max(...versions) + 1 : 1);
-      }
-      const existing = this.getAsset(table, name, version);
-      if (existing) {
-        if (canonicalJson(JSON.parse(existing.body)) === canonicalJson(body)) return { row: existing, created: false };
-        throw new SwitchyardError('AssetImmutable',
-          `${kind === 'model' ? 'Model' : 'Environment'} ${name}:${version} already exists with other content; assets are immutable. Register a new version (omit version to get the next one).`);
-      }
-      this.q(`INSERT INTO ${table} (name, version, body, created_at) VALUES ($1, $2, $3, $4)`, [name, version, JSON.stringify(body), this.stamp()]);
-      return { row: this.getAsset(table, name, version)!, created: true };
-    });
+    return this.transaction(() => createAssetVersion({
+      versions: (name) => this.listVersions(table, name),
+      get: (name, version) => this.getAsset(table, name, version),
+      insert: (name, version, body) => {
+        this.q(`INSERT INTO ${table} (name, version, body, created_at) VALUES ($1, $2, $3, $4)`, [name, version, body, this.stamp()]);
+      },
+    }, kind, content));
   }
 
   getModel(name: string, version: string): ModelAsset | undefined {

@@ -5,6 +5,7 @@
 // server wrote in plain text are sealed when the store opens.
 import Database from 'better-sqlite3';
 import { SwitchyardError } from '../errors.js';
+import { createAssetVersion } from './asset-versions.js';
 import type {
   ArtifactInfo, DeploymentSpec, EndpointSpec, EnvironmentAsset, ModelAsset, Operation, OperationStatus,
   ProvisioningState,
@@ -15,7 +16,6 @@ import type {
   GatewayReport, Store,
 } from './store.js';
 import type { RolloutRecord, RolloutSpec, RolloutStatus } from '../spec/rollout.js';
-import { canonicalJson } from './canonical-json.js';
 import type { SecretCipher } from './secret-cipher.js';
 import { EndpointSecrets, type SecretColumn } from './endpoint-secrets.js';
 
@@ -375,26 +375,13 @@ export class SqliteStore implements Store {
    * integer version registered under that name.
    */
   private createAsset(table: AssetTable, kind: 'model' | 'environment', content: { name: string; version?: string }): { row: AssetRow; created: boolean } {
-    return this.transaction(() => {
-      const { name } = content;
-      const body = { ...content } as Record<string, unknown>;
-      delete body.name;
-      delete body.version;
-      let version = content.version;
-      if (version === undefined) {
-        const versions = this.listVersions(table, name).map((r) => Number(r.version)).filter((v) => Number.isSafeInteger(v) && v >= 0);
-        version = String(versions.length ? Math.max(...versions) + 1 : 1);
-      }
-      const existing = this.getAsset(table, name, version);
-      if (existing) {
-        if (canonicalJson(JSON.parse(existing.body)) === canonicalJson(body)) return { row: existing, created: false };
-        throw new SwitchyardError('AssetImmutable',
-          `${kind === 'model' ? 'Model' : 'Environment'} ${name}:${version} already exists with other content; assets are immutable. Register a new version (omit version to get the next one).`);
-      }
-      this.db.prepare(`INSERT INTO ${table} (name, version, body, created_at) VALUES (?, ?, ?, ?)`)
-        .run(name, version, JSON.stringify(body), this.stamp());
-      return { row: this.getAsset(table, name, version)!, created: true };
-    });
+    return this.transaction(() => createAssetVersion({
+      versions: (name) => this.listVersions(table, name),
+      get: (name, version) => this.getAsset(table, name, version),
+      insert: (name, version, body) => {
+        this.db.prepare(`INSERT INTO ${table} (name, version, body, created_at) VALUES (?, ?, ?, ?)`).run(name, version, body, this.stamp());
+      },
+    }, kind, content));
   }
 
   getModel(name: string, version: string): ModelAsset | undefined {
